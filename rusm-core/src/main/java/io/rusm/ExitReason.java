@@ -1,0 +1,62 @@
+package io.rusm;
+
+/**
+ * Why a process ended. Mirrors Erlang's exit reasons; {@link #isNormal()} ones do not propagate
+ * along links and do not restart {@code transient} children.
+ */
+public sealed interface ExitReason {
+
+    /** Ended by itself, with nothing wrong. */
+    record Normal() implements ExitReason {}
+
+    /** Stopped by its supervisor or the node (graceful stop after draining its mailbox). */
+    record Shutdown() implements ExitReason {}
+
+    /** Killed: untrappable, immediate, without running any stop hook. */
+    record Killed() implements ExitReason {}
+
+    /** The process did not exist (for a monitor set on an already dead pid). */
+    record NoProc() implements ExitReason {}
+
+    /** A handler or lifecycle hook threw something it did not declare. */
+    record Crashed(Throwable cause) implements ExitReason {
+        @Override
+        public String toString() {
+            return "Crashed[" + cause + "]";
+        }
+    }
+
+    /** Its retained state grew past its {@code max-memory-mb} cap. */
+    record MemoryLimit(long usedBytes, long limitBytes) implements ExitReason {}
+
+    /** A supervisor gave up after too many restarts in its period and stopped its children. */
+    record Escalated() implements ExitReason {}
+
+    ExitReason NORMAL = new Normal();
+    ExitReason SHUTDOWN = new Shutdown();
+    ExitReason KILLED = new Killed();
+    ExitReason NOPROC = new NoProc();
+    ExitReason ESCALATED = new Escalated();
+
+    static ExitReason crashed(Throwable cause) {
+        return new Crashed(cause);
+    }
+
+    /** {@code normal} and {@code shutdown}: expected ends that do not count as failures. */
+    default boolean isNormal() {
+        return this instanceof Normal || this instanceof Shutdown;
+    }
+
+    /** The short, lower-case name used in logs, metric tags and health details. */
+    default String label() {
+        return switch (this) {
+            case Normal n -> "normal";
+            case Shutdown s -> "shutdown";
+            case Killed k -> "killed";
+            case NoProc n -> "noproc";
+            case Crashed c -> "crashed";
+            case MemoryLimit m -> "memoryLimit";
+            case Escalated e -> "escalated";
+        };
+    }
+}

@@ -1,0 +1,286 @@
+package io.rusm;
+
+import io.rusm.event.ProcessListener;
+import io.rusm.internal.process.Current;
+import io.rusm.internal.process.Process;
+import io.rusm.internal.process.Runtime;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A rusm runtime: spawns processes, addresses them by name or {@link Pid}, and carries calls,
+ * sends, monitors, links and exit signals between them. Usable on its own, without Spring.
+ *
+ * <pre>{@code
+ * try (Node node = Node.create()) {
+ *     node.spawn(SpawnOptions.named("echo"), message -> message);
+ *     String reply = node.call("echo", "hi");
+ * }
+ * }</pre>
+ *
+ * <p>Calls block the calling thread until the reply, the timeout or the callee's death; on a virtual
+ * thread that costs no carrier thread. See the README section "Calls, sends and failure" for what a
+ * caller sees in each case.
+ */
+public final class Node implements AutoCloseable {
+    private final Runtime runtime;
+    private final Duration defaultCallTimeout;
+
+    private Node(String name, Duration defaultCallTimeout) {
+        this.runtime = new Runtime(name);
+        this.defaultCallTimeout = defaultCallTimeout;
+    }
+
+    /** A node named {@code local} with a 5 s default call timeout. */
+    public static Node create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link Node}. */
+    public static final class Builder {
+        private String name = "local";
+        private Duration callTimeout = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        /** The node's name, part of every {@link Pid} it hands out. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        /** Timeout for calls that do not give one. */
+        public Builder defaultCallTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("call timeout must be positive");
+            this.callTimeout = timeout;
+            return this;
+        }
+
+        public Node build() {
+            return new Node(name, callTimeout);
+        }
+    }
+
+    /** This node's name. */
+    public String name() {
+        return runtime.nodeName();
+    }
+
+    public Duration defaultCallTimeout() {
+        return defaultCallTimeout;
+    }
+
+    /** Adds a listener for process and call events (health, metrics). */
+    public void addListener(ProcessListener listener) {
+        runtime.listeners.add(listener);
+    }
+
+    public void removeListener(ProcessListener listener) {
+        runtime.listeners.remove(listener);
+    }
+
+    // ---- spawning and lookup ----------------------------------------------------------------
+
+    /**
+     * Starts a process and returns once its {@link Behavior#init()} has run on its fiber.
+     *
+     * @throws IllegalStateException    if the name is held by a live process
+     * @throws ProcessCrashedException  if {@code init} threw (the cause) or the link target was dead
+     */
+    public Pid spawn(SpawnOptions options, Behavior behavior) {
+        return runtime.spawn(options, behavior);
+    }
+
+    /** Starts an anonymous process. */
+    public Pid spawn(Behavior behavior) {
+        return spawn(SpawnOptions.anonymous(), behavior);
+    }
+
+    /** The current incarnation registered under {@code name}, if one is running. */
+    public Optional<Pid> whereis(String name) {
+        Process p = runtime.byName(name);
+        return p == null ? Optional.empty() : Optional.of(p.pid());
+    }
+
+    /** Whether this incarnation is still running. */
+    public boolean isAlive(Pid pid) {
+        return runtime.byPid(pid) != null;
+    }
+
+    /** Messages waiting in the process's mailbox (0 if it is not running). */
+    public int mailboxSize(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? 0 : p.mailbox().size();
+    }
+
+    /** Live processes on this node, named and anonymous. */
+    public int processCount() {
+        return runtime.processCount();
+    }
+
+    // ---- calls and sends --------------------------------------------------------------------
+
+    /** Calls the process registered as {@code name} with the default timeout. */
+    public <R> R call(String name, Object request) {
+        return call(name, request, defaultCallTimeout);
+    }
+
+    /**
+     * Calls the process registered as {@code name} and waits for its reply. An exception the handler
+     * declares is re-thrown as is (even a checked one); see the class doc for the rest.
+     */
+    public <R> R call(String name, Object request, Duration timeout) {
+        return doCall(runtime.byName(name), name, request, timeout);
+    }
+
+    /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
+    public <R> R call(Pid pid, Object request, Duration timeout) {
+        return doCall(runtime.byPid(pid), pid.toString(), request, timeout);
+    }
+
+    public <R> R call(Pid pid, Object request) {
+        return call(pid, request, defaultCallTimeout);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> R doCall(Process target, String label, Object request, Duration timeout) {
+        try {
+            return (R) runtime.call(target, label, request, timeout);
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
+    public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(runtime.byName(name), name, request, timeout);
+        return f;
+    }
+
+    /**
+     * Sends without waiting. Dropped (and reported to listeners) if no such process runs.
+     *
+     * @throws MailboxFullException if the mailbox is at capacity
+     */
+    public void send(String name, Object message) {
+        runtime.send(runtime.byName(name), name, message);
+    }
+
+    public void send(Pid pid, Object message) {
+        runtime.send(runtime.byPid(pid), pid.toString(), message);
+    }
+
+    // ---- monitors, links, exits -------------------------------------------------------------
+
+    /**
+     * {@code watcher} will receive one {@link Down} when {@code target} ends, for any reason; at once
+     * with reason {@code noproc} if it is not running.
+     */
+    public MonitorRef monitor(Pid watcher, Pid target) {
+        return runtime.monitor(watcher, target);
+    }
+
+    /** Monitors {@code target} from the calling process. */
+    public MonitorRef monitor(Pid target) {
+        return monitor(self("monitor"), target);
+    }
+
+    /** Removes a monitor; no {@code Down} is delivered for it afterwards. */
+    public boolean demonitor(MonitorRef ref) {
+        return runtime.demonitor(ref);
+    }
+
+    /**
+     * Links two processes both ways: when one exits abnormally the other gets the exit signal (and
+     * exits with the same reason unless it traps exits). Linking to a dead process signals
+     * {@code noproc} at once.
+     */
+    public void link(Pid a, Pid b) {
+        runtime.link(a, b);
+    }
+
+    /** Links the calling process with {@code other}. */
+    public void link(Pid other) {
+        link(self("link"), other);
+    }
+
+    public void unlink(Pid a, Pid b) {
+        runtime.unlink(a, b);
+    }
+
+    /** Whether exit signals reaching {@code pid} arrive as {@link Exit} messages instead of killing it. */
+    public void trapExits(Pid pid, boolean trap) {
+        Process p = runtime.byPid(pid);
+        if (p == null) throw new NoProcessException(pid.toString());
+        p.trapExits(trap);
+    }
+
+    /** Sets exit trapping for the calling process. */
+    public void trapExits(boolean trap) {
+        trapExits(self("trapExits"), trap);
+    }
+
+    /**
+     * Sends an exit signal as Erlang's {@code exit/2} does: {@link ExitReason#KILLED} is untrappable
+     * and immediate; otherwise a process trapping exits receives an {@link Exit} message, and any
+     * other process ignores {@code normal} and ends at once with any other reason.
+     */
+    public void exit(Pid pid, ExitReason reason) {
+        runtime.exit(pid, reason);
+    }
+
+    /**
+     * Kills {@code pid}: untrappable and immediate. The process is dead for everyone when this returns
+     * (mailbox closed, pending callers failed, monitors and links notified), even if its handler code
+     * ignores interruption.
+     */
+    public void kill(Pid pid) {
+        exit(pid, ExitReason.KILLED);
+    }
+
+    /**
+     * Stops {@code pid} gracefully: it accepts no new messages, handles what is queued, runs its
+     * stop hook and ends with {@code shutdown}; if that takes longer than {@code drainTimeout} it is
+     * killed. Returns how it ended.
+     */
+    public ExitReason stop(Pid pid, Duration drainTimeout) {
+        return runtime.stop(pid, drainTimeout);
+    }
+
+    /** Stops every process, newest first asked and all draining in parallel, within {@code drainTimeout}. */
+    public void shutdown(Duration drainTimeout) {
+        runtime.stopAll(drainTimeout);
+    }
+
+    /** {@link #shutdown(Duration)} with a 5 s deadline. */
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(5));
+    }
+
+    private static Pid self(String operation) {
+        Process p = Current.orNull();
+        if (p == null) {
+            throw new IllegalStateException(operation + "(pid) without a watcher must be called from inside a process");
+        }
+        return p.pid();
+    }
+
+    /** For integrations inside rusm (supervisors, client proxies); not API. */
+    public Runtime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + name() + ", " + processCount() + " processes]";
+    }
+}

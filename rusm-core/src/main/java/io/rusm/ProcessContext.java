@@ -1,0 +1,37 @@
+package io.rusm;
+
+import io.rusm.internal.process.Current;
+import io.rusm.internal.process.Process;
+
+/**
+ * What a handler knows about the process it runs in: its own {@link Pid}, and how to end itself.
+ * Backed by a {@link ScopedValue} bound for the life of the fiber.
+ */
+public final class ProcessContext {
+    private ProcessContext() {}
+
+    /** The pid of the process whose fiber calls this. */
+    public static Pid self() {
+        return current().pid();
+    }
+
+    /** Whether the calling thread is a process fiber. */
+    public static boolean inProcess() {
+        return Current.orNull() != null;
+    }
+
+    /**
+     * Ends the calling process once the current message returns (its reply is still delivered).
+     * With {@code normal} or {@code shutdown} the queued messages are handled first and the stop hook
+     * runs; any other reason ends it at once as a crash with that reason.
+     */
+    public static void stopSelf(ExitReason reason) {
+        current().stopAfterCurrentMessage(reason);
+    }
+
+    private static Process current() {
+        Process p = Current.orNull();
+        if (p == null) throw new IllegalStateException("not inside a rusm process");
+        return p;
+    }
+}

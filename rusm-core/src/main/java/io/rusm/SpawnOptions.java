@@ -1,0 +1,56 @@
+package io.rusm;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to spawn a process. Immutable; start from {@link #named} or {@link #anonymous} and refine
+ * with the {@code with…} methods.
+ *
+ * @param name            registered name, or {@code null} for an anonymous process
+ * @param mailboxCapacity messages that may wait before senders get {@link MailboxFullException}
+ * @param trapExits       whether exit signals from links arrive as {@link Exit} messages
+ * @param linkTo          a process to link to atomically at spawn, or {@code null}
+ * @param startTimeout    how long {@link Behavior#init()} may take before the start fails
+ */
+public record SpawnOptions(String name, int mailboxCapacity, boolean trapExits, Pid linkTo, Duration startTimeout) {
+
+    public static final int DEFAULT_MAILBOX_CAPACITY = 10_000;
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+    public SpawnOptions {
+        if (name != null) validateName(name);
+        if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive: " + mailboxCapacity);
+        Objects.requireNonNull(startTimeout, "startTimeout");
+    }
+
+    public static SpawnOptions named(String name) {
+        return new SpawnOptions(Objects.requireNonNull(name, "name"), DEFAULT_MAILBOX_CAPACITY, false, null, DEFAULT_START_TIMEOUT);
+    }
+
+    public static SpawnOptions anonymous() {
+        return new SpawnOptions(null, DEFAULT_MAILBOX_CAPACITY, false, null, DEFAULT_START_TIMEOUT);
+    }
+
+    public SpawnOptions withMailboxCapacity(int capacity) {
+        return new SpawnOptions(name, capacity, trapExits, linkTo, startTimeout);
+    }
+
+    public SpawnOptions withTrapExits(boolean trap) {
+        return new SpawnOptions(name, mailboxCapacity, trap, linkTo, startTimeout);
+    }
+
+    public SpawnOptions withLinkTo(Pid pid) {
+        return new SpawnOptions(name, mailboxCapacity, trapExits, pid, startTimeout);
+    }
+
+    public SpawnOptions withStartTimeout(Duration timeout) {
+        return new SpawnOptions(name, mailboxCapacity, trapExits, linkTo, timeout);
+    }
+
+    static void validateName(String name) {
+        if (name.isBlank() || name.startsWith("<")) {
+            throw new IllegalArgumentException("process name must be non-blank and not start with '<': '" + name + "'");
+        }
+    }
+}

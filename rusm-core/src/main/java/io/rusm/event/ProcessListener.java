@@ -1,0 +1,27 @@
+package io.rusm.event;
+
+import io.rusm.ExitReason;
+import io.rusm.Pid;
+
+/**
+ * Observes a node's processes, so integrations (health, metrics) can be built without the core
+ * knowing them. Callbacks run on the thread where the event happens (often a process fiber): they
+ * must be quick and must not throw; an exception from a listener is logged and ignored.
+ */
+public interface ProcessListener {
+
+    /** A process finished its {@code init} and is taking messages. */
+    default void started(Pid pid) {}
+
+    /** A process ended, for any reason. Called exactly once per process that was spawned. */
+    default void exited(Pid pid, ExitReason reason) {}
+
+    /**
+     * A call finished, seen from the caller: {@code target} is the name or pid string addressed,
+     * {@code message} the request, {@code nanos} the caller's wait.
+     */
+    default void callFinished(String target, Object message, long nanos, CallOutcome outcome) {}
+
+    /** A sent message was dropped (its target was not running or was stopping). */
+    default void sendDropped(String target, Object message, String reason) {}
+}

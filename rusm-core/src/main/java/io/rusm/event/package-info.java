@@ -1,0 +1,2 @@
+/** Listener SPI through which integrations observe processes and calls. */
+package io.rusm.event;

@@ -1,0 +1,260 @@
+package io.rusm.internal.process;
+
+import io.rusm.Behavior;
+import io.rusm.CallTimeoutException;
+import io.rusm.ExitReason;
+import io.rusm.MailboxFullException;
+import io.rusm.MonitorRef;
+import io.rusm.NoProcessException;
+import io.rusm.Pid;
+import io.rusm.ProcessCrashedException;
+import io.rusm.RusmException;
+import io.rusm.SpawnOptions;
+import io.rusm.event.CallOutcome;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The machinery behind {@link io.rusm.Node}: spawning, addressing, calls, sends, signals.
+ * Kept apart from the public facade so the facade reads as the API and this as the mechanism.
+ */
+public final class Runtime {
+    final String nodeName;
+    final Registry registry = new Registry();
+    public final Listeners listeners = new Listeners();
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicLong anonSeq = new AtomicLong();
+    private final AtomicLong monitorSeq = new AtomicLong();
+    private final Pid nodePid;
+
+    public Runtime(String nodeName) {
+        this.nodeName = nodeName;
+        this.nodePid = new Pid(nodeName, "<node>", 1);
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    // ---- spawning -------------------------------------------------------------------------
+
+    public Pid spawn(SpawnOptions options, Behavior behavior) {
+        String name = options.name() != null ? options.name() : "<anon-" + anonSeq.incrementAndGet() + ">";
+        long incarnation = options.name() != null ? registry.nextIncarnation(name) : 1;
+        Process p = new Process(this, new Pid(nodeName, name, incarnation), seq.incrementAndGet(),
+                behavior, options.mailboxCapacity(), options.trapExits());
+        registry.register(p);
+        if (options.linkTo() != null) {
+            Process other = registry.byPid(options.linkTo());
+            if (other == null) {
+                p.terminate(ExitReason.NOPROC, false);
+                throw new NoProcessException(options.linkTo().toString());
+            }
+            Process.link(p, other);
+        }
+        CompletableFuture<ExitReason> started = p.start();
+        ExitReason failed = awaitStart(p, started, options.startTimeout());
+        if (failed != null) throw new ProcessCrashedException(p.pid, failed);
+        return p.pid;
+    }
+
+    private static ExitReason awaitStart(Process p, CompletableFuture<ExitReason> started, Duration timeout) {
+        try {
+            return started.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            p.terminate(ExitReason.KILLED, false);
+            throw new RusmException(p.pid + " did not finish init within " + timeout + " and was killed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.terminate(ExitReason.KILLED, false);
+            throw new RusmException("interrupted while starting " + p.pid);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- addressing -----------------------------------------------------------------------
+
+    public Process byName(String name) {
+        return registry.byName(name);
+    }
+
+    public Process byPid(Pid pid) {
+        return registry.byPid(pid);
+    }
+
+    private Process require(Pid pid) {
+        Process p = registry.byPid(pid);
+        if (p == null) throw new NoProcessException(pid.toString());
+        return p;
+    }
+
+    public int processCount() {
+        return registry.size();
+    }
+
+    /** Live processes, most recently spawned first (the order to stop them in). */
+    public List<Process> liveNewestFirst() {
+        List<Process> all = registry.all();
+        all.removeIf(p -> !p.isAlive());
+        all.sort(Comparator.comparingLong((Process p) -> p.seq).reversed());
+        return all;
+    }
+
+    // ---- calls and sends ------------------------------------------------------------------
+
+    /**
+     * A synchronous call to {@code target} (resolved by the caller: null means not running).
+     * Re-throws the handler's declared exception as is; reports the outcome to listeners.
+     */
+    public Object call(Process target, String label, Object message, Duration timeout) throws Throwable {
+        long t0 = System.nanoTime();
+        CallOutcome outcome = CallOutcome.OK;
+        try {
+            if (target == null) throw new NoProcessException(label);
+            if (target == Current.orNull()) {
+                throw new IllegalStateException(target.pid + " called itself: the call could never be answered");
+            }
+            SyncCall call = new SyncCall(message);
+            enqueue(target, call);
+            return call.await(t0 + timeout.toNanos(), label, timeout);
+        } catch (Throwable t) {
+            outcome = outcomeOf(t);
+            throw t;
+        } finally {
+            if (!listeners.isEmpty()) listeners.callFinished(label, message, System.nanoTime() - t0, outcome);
+        }
+    }
+
+    /** An asynchronous call: the future completes with the reply or fails like {@link #call} would throw. */
+    public CompletableFuture<Object> callAsync(Process target, String label, Object message, Duration timeout) {
+        long t0 = System.nanoTime();
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        try {
+            if (target == null) throw new NoProcessException(label);
+            AsyncCall call = new AsyncCall(message, future);
+            enqueue(target, call);
+            CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                    .execute(() -> call.timeOut(new CallTimeoutException(label, timeout)));
+        } catch (Throwable t) {
+            future.completeExceptionally(t);
+        }
+        if (listeners.isEmpty()) return future;
+        return future.whenComplete((v, t) -> listeners.callFinished(label, message, System.nanoTime() - t0,
+                t == null ? CallOutcome.OK : outcomeOf(t)));
+    }
+
+    private static void enqueue(Process target, Call call) {
+        switch (target.mailbox.offer(call)) {
+            case ACCEPTED -> { }
+            case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
+            case CLOSED -> throw new NoProcessException(target.pid.toString());
+        }
+    }
+
+    static CallOutcome outcomeOf(Throwable t) {
+        return switch (t) {
+            case ProcessCrashedException e -> CallOutcome.CRASHED;
+            case CallTimeoutException e -> CallOutcome.TIMEOUT;
+            case NoProcessException e -> CallOutcome.NOPROC;
+            case MailboxFullException e -> CallOutcome.FULL;
+            default -> CallOutcome.ERROR;
+        };
+    }
+
+    /**
+     * Fire-and-forget. A message to a process that is not running (or is stopping) is dropped and
+     * reported to listeners; a full mailbox is back-pressure and throws {@link MailboxFullException}.
+     */
+    public void send(Process target, String label, Object message) {
+        if (target == null) {
+            listeners.sendDropped(label, message, "noproc");
+            return;
+        }
+        switch (target.mailbox.offer(new Envelope(message, false))) {
+            case ACCEPTED -> { }
+            case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
+            case CLOSED -> listeners.sendDropped(label, message, "noproc");
+        }
+    }
+
+    // ---- signals, links, monitors -----------------------------------------------------------
+
+    /** The pid that signals come from: the calling process, or the node itself for plain threads. */
+    public Pid callerPid() {
+        Process self = Current.orNull();
+        return self != null ? self.pid : nodePid;
+    }
+
+    public void exit(Pid pid, ExitReason reason) {
+        Process p = registry.byPid(pid);
+        if (p != null) p.exitSignal(callerPid(), reason, false);
+    }
+
+    public MonitorRef monitor(Pid watcher, Pid target) {
+        Process w = require(watcher);
+        MonitorRef ref = new MonitorRef(watcher, target, monitorSeq.incrementAndGet());
+        Process t = registry.byPid(target);
+        if (t == null) w.deliverSystem(new io.rusm.Down(ref, target, ExitReason.NOPROC));
+        else t.addMonitor(ref, w);
+        return ref;
+    }
+
+    public boolean demonitor(MonitorRef ref) {
+        Process t = registry.byPid(ref.target());
+        return t != null && t.removeMonitor(ref);
+    }
+
+    public void link(Pid a, Pid b) {
+        Process pa = require(a);
+        Process pb = registry.byPid(b);
+        if (pb == null) pa.exitSignal(b, ExitReason.NOPROC, true);
+        else Process.link(pa, pb);
+    }
+
+    public void unlink(Pid a, Pid b) {
+        Process pa = registry.byPid(a);
+        Process pb = registry.byPid(b);
+        if (pa != null && pb != null) Process.unlink(pa, pb);
+    }
+
+    /**
+     * Graceful stop: the process handles what is queued, runs its stop hook and ends with
+     * {@code shutdown}; past {@code timeout} it is killed. Returns how it ended (NOPROC if it was not
+     * running).
+     */
+    public ExitReason stop(Pid pid, Duration timeout) {
+        Process p = registry.byPid(pid);
+        if (p == null) return ExitReason.NOPROC;
+        p.requestStop();
+        return awaitExitOrKill(p, System.nanoTime() + timeout.toNanos());
+    }
+
+    static ExitReason awaitExitOrKill(Process p, long deadlineNanos) {
+        try {
+            long remaining = Math.max(0, deadlineNanos - System.nanoTime());
+            return p.exited.get(remaining, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            p.terminate(ExitReason.KILLED, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.terminate(ExitReason.KILLED, false);
+        }
+        return p.exited.getNow(ExitReason.KILLED);
+    }
+
+    /** Stops every live process: newest first asked, all draining in parallel, stragglers killed at the deadline. */
+    public void stopAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Process> live = liveNewestFirst();
+        live.forEach(Process::requestStop);
+        for (Process p : live) awaitExitOrKill(p, deadline);
+    }
+}
