@@ -5,8 +5,13 @@ import io.rusm.internal.process.Current;
 import io.rusm.internal.process.Process;
 import io.rusm.internal.process.Runtime;
 
+import io.rusm.internal.supervisor.SupervisorBehavior;
+
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
 public final class Node implements AutoCloseable {
     private final Runtime runtime;
     private final Duration defaultCallTimeout;
+    /** Top-level supervisors in start order; shutdown stops them newest first, before anything else. */
+    private final List<Supervisor> supervisors = new CopyOnWriteArrayList<>();
 
     private Node(String name, Duration defaultCallTimeout) {
         this.runtime = new Runtime(name);
@@ -123,6 +130,38 @@ public final class Node implements AutoCloseable {
     /** Live processes on this node, named and anonymous. */
     public int processCount() {
         return runtime.processCount();
+    }
+
+    // ---- supervision ------------------------------------------------------------------------
+
+    /** Starts a top-level supervisor and its children (in order); see {@link #startSupervisor(SupervisorSpec, Consumer)}. */
+    public Supervisor startSupervisor(SupervisorSpec spec) {
+        return startSupervisor(spec, reason -> { });
+    }
+
+    /**
+     * Starts a top-level supervisor and returns once every child has started. {@code onAbnormalExit}
+     * runs (once) if the supervisor ends abnormally, e.g. with {@code escalated} after a restart storm:
+     * that is where an application marks itself broken.
+     *
+     * @throws ProcessCrashedException if a child could not start (the already started ones are stopped)
+     */
+    public Supervisor startSupervisor(SupervisorSpec spec, Consumer<ExitReason> onAbnormalExit) {
+        SupervisorBehavior behavior = new SupervisorBehavior(this, spec, null);
+        Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
+        Process p = runtime.byPid(pid);
+        CompletableFuture<ExitReason> exit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
+        exit.thenAccept(reason -> {
+            if (!reason.isNormal()) onAbnormalExit.accept(reason);
+        });
+        Supervisor supervisor = new Supervisor(this, behavior, pid, exit);
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    /** Top-level supervisors started on this node, in start order. */
+    public List<Supervisor> supervisors() {
+        return List.copyOf(supervisors);
     }
 
     // ---- calls and sends --------------------------------------------------------------------
@@ -255,9 +294,19 @@ public final class Node implements AutoCloseable {
         return runtime.stop(pid, drainTimeout);
     }
 
-    /** Stops every process, newest first asked and all draining in parallel, within {@code drainTimeout}. */
+    /**
+     * Stops everything: top-level supervisors first, newest first, each stopping its children in
+     * reverse start order; then every remaining process, draining in parallel. Whatever is still
+     * running at {@code drainTimeout} is killed.
+     */
     public void shutdown(Duration drainTimeout) {
-        runtime.stopAll(drainTimeout);
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        List<Supervisor> roots = List.copyOf(supervisors);
+        for (int i = roots.size() - 1; i >= 0; i--) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            runtime.stop(roots.get(i).pid(), left);
+        }
+        runtime.stopAll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     /** {@link #shutdown(Duration)} with a 5 s deadline. */

@@ -22,6 +22,12 @@ public interface ProcessListener {
      */
     default void callFinished(String target, Object message, long nanos, CallOutcome outcome) {}
 
+    /** A supervisor restarted one of its children; {@code pid} is the new incarnation. */
+    default void restarted(String supervisor, Pid pid) {}
+
+    /** A supervisor exceeded its restart intensity, stopped its children and is exiting. */
+    default void escalated(String supervisor, Pid supervisorPid) {}
+
     /** A sent message was dropped (its target was not running or was stopping). */
     default void sendDropped(String target, Object message, String reason) {}
 }

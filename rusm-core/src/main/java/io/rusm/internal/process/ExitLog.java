@@ -22,6 +22,7 @@ final class ExitLog {
             case ExitReason.MemoryLimit m -> log.error("process {} (component '{}', incarnation {}) exceeded its memory cap: {} > {} bytes",
                     pid, pid.name(), pid.incarnation(), m.usedBytes(), m.limitBytes());
             case ExitReason.Normal n -> log.debug("process {} exited normally", pid);
+            case ExitReason.Escalated e -> log.debug("supervisor {} exited after escalating", pid); // logged at ERROR by the supervisor
             case ExitReason.Shutdown s -> log.debug("process {} shut down", pid);
             default -> log.warn("process {} (component '{}', incarnation {}) exited: {}",
                     pid, pid.name(), pid.incarnation(), reason.label());

@@ -50,6 +50,16 @@ public final class Listeners implements ProcessListener {
     }
 
     @Override
+    public void restarted(String supervisor, Pid pid) {
+        if (!listeners.isEmpty()) each(l -> l.restarted(supervisor, pid));
+    }
+
+    @Override
+    public void escalated(String supervisor, Pid supervisorPid) {
+        if (!listeners.isEmpty()) each(l -> l.escalated(supervisor, supervisorPid));
+    }
+
+    @Override
     public void sendDropped(String target, Object message, String reason) {
         if (!listeners.isEmpty()) each(l -> l.sendDropped(target, message, reason));
     }

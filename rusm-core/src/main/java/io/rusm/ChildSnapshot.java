@@ -1,0 +1,32 @@
+package io.rusm;
+
+import java.util.List;
+
+/**
+ * A point-in-time view of one node of a supervision tree, for health checks and the actuator
+ * endpoint. Each supervisor publishes its own view after every change, so reading never waits on a
+ * busy supervisor.
+ */
+public sealed interface ChildSnapshot {
+    String name();
+
+    ChildStatus status();
+
+    /** The running incarnation, or null when none runs. */
+    Pid pid();
+
+    /** Restarts of this child since its supervisor (incarnation) started. */
+    long restarts();
+
+    /** Why its latest incarnation ended, or null if it never ended. */
+    ExitReason lastExitReason();
+
+    /** A supervised worker process. */
+    record Worker(String name, ChildStatus status, Pid pid, long restarts, ExitReason lastExitReason,
+                  RestartType restart) implements ChildSnapshot {}
+
+    /** A supervisor with its children, in start order. */
+    record Supervisor(String name, ChildStatus status, Pid pid, long restarts, ExitReason lastExitReason,
+                      Strategy strategy, int intensity, java.time.Duration period,
+                      List<ChildSnapshot> children) implements ChildSnapshot {}
+}

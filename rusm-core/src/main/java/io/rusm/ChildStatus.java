@@ -1,0 +1,13 @@
+package io.rusm;
+
+/** Where a supervised child stands. */
+public enum ChildStatus {
+    /** Its current incarnation is running. */
+    RUNNING,
+    /** It exited and its supervisor is (re)starting it. */
+    RESTARTING,
+    /** Not running and not to be restarted: a temporary/transient child that ended, or its supervisor stopped. */
+    STOPPED,
+    /** Its supervisor gave up (restart intensity exceeded) and stopped it. */
+    ESCALATED
+}

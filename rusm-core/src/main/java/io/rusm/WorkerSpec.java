@@ -1,0 +1,46 @@
+package io.rusm;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A supervised process. {@code behavior} is asked for a fresh {@link Behavior} on every start, so
+ * each incarnation begins with fresh state.
+ *
+ * @param name            registered name
+ * @param behavior        makes the behavior of one incarnation
+ * @param restart         when it is restarted (default {@link RestartType#PERMANENT})
+ * @param shutdownTimeout drain deadline on graceful stop, then killed (default 5 s)
+ * @param mailboxCapacity mailbox bound (default {@value SpawnOptions#DEFAULT_MAILBOX_CAPACITY})
+ */
+public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, RestartType restart,
+                         Duration shutdownTimeout, int mailboxCapacity) implements ChildSpec {
+
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    public WorkerSpec {
+        SpawnOptions.validateName(Objects.requireNonNull(name, "name"));
+        Objects.requireNonNull(behavior, "behavior");
+        Objects.requireNonNull(restart, "restart");
+        if (shutdownTimeout.isNegative()) throw new IllegalArgumentException("shutdownTimeout must not be negative");
+        if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive");
+    }
+
+    public static WorkerSpec of(String name, Supplier<? extends Behavior> behavior) {
+        return new WorkerSpec(name, behavior, RestartType.PERMANENT, DEFAULT_SHUTDOWN_TIMEOUT,
+                SpawnOptions.DEFAULT_MAILBOX_CAPACITY);
+    }
+
+    public WorkerSpec withRestart(RestartType type) {
+        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity);
+    }
+
+    public WorkerSpec withShutdownTimeout(Duration timeout) {
+        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity);
+    }
+
+    public WorkerSpec withMailboxCapacity(int capacity) {
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity);
+    }
+}
