@@ -4,6 +4,8 @@ package io.rusm;
 public enum ChildStatus {
     /** Its current incarnation is running. */
     RUNNING,
+    /** A non-resident child that has not been started yet: it starts on its first call or send. */
+    IDLE,
     /** It exited and its supervisor is (re)starting it. */
     RESTARTING,
     /** Not running and not to be restarted: a temporary/transient child that ended, or its supervisor stopped. */

@@ -4,6 +4,7 @@ import io.rusm.event.ProcessListener;
 import io.rusm.internal.process.Current;
 import io.rusm.internal.process.Process;
 import io.rusm.internal.process.Runtime;
+import io.rusm.internal.client.ClientFactory;
 
 import io.rusm.internal.supervisor.SupervisorBehavior;
 
@@ -14,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * A rusm runtime: spawns processes, addresses them by name or {@link Pid}, and carries calls,
@@ -35,6 +38,8 @@ public final class Node implements AutoCloseable {
     private final Duration defaultCallTimeout;
     /** Top-level supervisors in start order; shutdown stops them newest first, before anything else. */
     private final List<Supervisor> supervisors = new CopyOnWriteArrayList<>();
+    /** Resident services this node knows by name (spawned or declared), for client validation. */
+    private final ConcurrentHashMap<String, ServiceDefinition> services = new ConcurrentHashMap<>();
 
     private Node(String name, Duration defaultCallTimeout) {
         this.runtime = new Runtime(name);
@@ -164,6 +169,73 @@ public final class Node implements AutoCloseable {
         return List.copyOf(supervisors);
     }
 
+    // ---- resident services and clients ------------------------------------------------------
+
+    /**
+     * Spawns an incarnation of a resident service under {@code definition.name()} and returns once its
+     * instance exists and its {@code @PostConstruct} methods ran, both on its fiber. {@code instances}
+     * is called once per incarnation (spawn again after a crash to get a fresh instance). The node
+     * remembers the definition, so {@link #client clients} of that name are validated against it.
+     *
+     * @param options spawn options; their name must be null (then the definition's name is used) or
+     *                equal to it
+     * @throws ProcessCrashedException if creating the instance or a {@code @PostConstruct} method threw
+     */
+    public Pid spawnService(ServiceDefinition definition, Supplier<?> instances, SpawnOptions options) {
+        String name = definition.name();
+        if (options.name() != null && !options.name().equals(name)) {
+            throw new IllegalArgumentException("spawn options name '" + options.name() + "' differs from the service name '" + name
+                    + "'; use ServiceDefinition.of(\"" + options.name() + "\", type) to run the service under another name");
+        }
+        SpawnOptions named = options.name() != null ? options : SpawnOptions.named(name)
+                .withMailboxCapacity(options.mailboxCapacity()).withTrapExits(options.trapExits())
+                .withLinkTo(options.linkTo()).withStartTimeout(options.startTimeout());
+        declareService(definition);
+        return spawn(named, definition.newBehavior(instances));
+    }
+
+    /** {@link #spawnService(ServiceDefinition, Supplier, SpawnOptions)} with default options. */
+    public Pid spawnService(ServiceDefinition definition, Supplier<?> instances) {
+        return spawnService(definition, instances, SpawnOptions.named(definition.name()));
+    }
+
+    /**
+     * Tells the node which service class answers to {@code definition.name()} without spawning it (for
+     * services started by a supervisor or later), so clients are validated against it. Declaring the
+     * same definition again is a no-op.
+     *
+     * @throws IllegalStateException if another class is already declared under that name
+     */
+    public void declareService(ServiceDefinition definition) {
+        ServiceDefinition existing = services.putIfAbsent(definition.name(), definition);
+        if (existing != null && existing.serviceClass() != definition.serviceClass()) {
+            throw new IllegalStateException("service name '" + definition.name() + "' is already declared for "
+                    + existing.serviceClass().getName() + "; cannot declare it for " + definition.serviceClass().getName());
+        }
+    }
+
+    /** The definition spawned or declared under {@code name}, if any. */
+    public Optional<ServiceDefinition> serviceDefinition(String name) {
+        return Optional.ofNullable(services.get(name));
+    }
+
+    /** {@link #client(Class, Duration)} with this node's default call timeout. */
+    public <T> T client(Class<T> clientInterface) {
+        return client(clientInterface, defaultCallTimeout);
+    }
+
+    /**
+     * A proxy of a {@link ServiceClient} interface whose methods are calls ({@code callTimeout} each),
+     * async calls or sends to the service named by its annotation; see {@link ServiceClient} for the
+     * mapping rule. Validated now if the node knows the service's definition, else on the first call
+     * after it learns it; until then calls go out unvalidated and a mismatch fails at the service.
+     *
+     * @throws ServiceDefinitionException if the interface does not match the service (every problem listed)
+     */
+    public <T> T client(Class<T> clientInterface, Duration callTimeout) {
+        return ClientFactory.create(this, clientInterface, callTimeout);
+    }
+
     // ---- calls and sends --------------------------------------------------------------------
 
     /** Calls the process registered as {@code name} with the default timeout. */
@@ -176,12 +248,12 @@ public final class Node implements AutoCloseable {
      * declares is re-thrown as is (even a checked one); see the class doc for the rest.
      */
     public <R> R call(String name, Object request, Duration timeout) {
-        return doCall(runtime.byName(name), name, request, timeout);
+        return doCall(resolve(name), name, name, request, timeout);
     }
 
     /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
     public <R> R call(Pid pid, Object request, Duration timeout) {
-        return doCall(runtime.byPid(pid), pid.toString(), request, timeout);
+        return doCall(runtime.byPid(pid), pid.name(), pid.toString(), request, timeout);
     }
 
     public <R> R call(Pid pid, Object request) {
@@ -189,9 +261,9 @@ public final class Node implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <R> R doCall(Process target, String label, Object request, Duration timeout) {
+    private <R> R doCall(Process target, String service, String label, Object request, Duration timeout) {
         try {
-            return (R) runtime.call(target, label, request, timeout);
+            return (R) runtime.call(target, service, label, request, timeout);
         } catch (Throwable t) {
             throw Sneaky.<RuntimeException>rethrow(t);
         }
@@ -200,7 +272,7 @@ public final class Node implements AutoCloseable {
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(runtime.byName(name), name, request, timeout);
+        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name), name, name, request, timeout);
         return f;
     }
 
@@ -210,11 +282,28 @@ public final class Node implements AutoCloseable {
      * @throws MailboxFullException if the mailbox is at capacity
      */
     public void send(String name, Object message) {
-        runtime.send(runtime.byName(name), name, message);
+        runtime.send(resolve(name), name, message);
     }
 
     public void send(Pid pid, Object message) {
-        runtime.send(runtime.byPid(pid), pid.toString(), message);
+        runtime.send(runtime.byPid(pid), pid.name(), message);
+    }
+
+    /**
+     * The process registered as {@code name}; a non-resident supervised child that is not running is
+     * started first, through its supervisor (so concurrent first calls start it once).
+     */
+    private Process resolve(String name) {
+        Process p = runtime.byName(name);
+        if (p != null) return p;
+        String supervisor = runtime.onDemandSupervisor(name);
+        if (supervisor == null) return null;
+        try {
+            Pid pid = call(supervisor, new SupervisorBehavior.StartChild(name), defaultCallTimeout);
+            return runtime.byPid(pid);
+        } catch (NoProcessException e) {
+            return null;
+        }
     }
 
     // ---- monitors, links, exits -------------------------------------------------------------

@@ -13,9 +13,11 @@ import java.util.function.Supplier;
  * @param restart         when it is restarted (default {@link RestartType#PERMANENT})
  * @param shutdownTimeout drain deadline on graceful stop, then killed (default 5 s)
  * @param mailboxCapacity mailbox bound (default {@value SpawnOptions#DEFAULT_MAILBOX_CAPACITY})
+ * @param resident        started with its supervisor (default); when false it is started on its
+ *                        first call or send through the node (see {@link Node#call(String, Object)})
  */
 public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, RestartType restart,
-                         Duration shutdownTimeout, int mailboxCapacity) implements ChildSpec {
+                         Duration shutdownTimeout, int mailboxCapacity, boolean resident) implements ChildSpec {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -29,18 +31,23 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
 
     public static WorkerSpec of(String name, Supplier<? extends Behavior> behavior) {
         return new WorkerSpec(name, behavior, RestartType.PERMANENT, DEFAULT_SHUTDOWN_TIMEOUT,
-                SpawnOptions.DEFAULT_MAILBOX_CAPACITY);
+                SpawnOptions.DEFAULT_MAILBOX_CAPACITY, true);
     }
 
     public WorkerSpec withRestart(RestartType type) {
-        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity);
+        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity, resident);
     }
 
     public WorkerSpec withShutdownTimeout(Duration timeout) {
-        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity);
+        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity, resident);
     }
 
     public WorkerSpec withMailboxCapacity(int capacity) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity, resident);
+    }
+
+    /** {@code false}: not started with the supervisor but on the first call or send to its name. */
+    public WorkerSpec withResident(boolean startWithSupervisor) {
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, startWithSupervisor);
     }
 }

@@ -104,11 +104,12 @@ public final class Process {
     // ---- start and loop -------------------------------------------------------------------
 
     CompletableFuture<ExitReason> start() {
+        CompletableFuture<ExitReason> s = started; // read before the fiber runs: it nulls the field after init
         Thread t = Thread.ofVirtual().name(pid.toString()).unstarted(this::run);
         this.thread = t;
         mailbox.bindConsumer(t);
         t.start();
-        return started;
+        return s;
     }
 
     private void run() {
@@ -121,6 +122,8 @@ public final class Process {
         try {
             try {
                 behavior.init();
+                // Reported before spawn() returns, so listeners never see a running process as unstarted.
+                if (!isDead()) runtime.listeners.started(pid);
             } catch (Throwable t) {
                 terminate(ExitReason.crashed(t), true);
                 return;
@@ -129,7 +132,6 @@ public final class Process {
                 started = null;
                 s.complete(exitReason);
             }
-            runtime.listeners.started(pid);
             Envelope e;
             while ((e = mailbox.take(this::isDead)) != null) {
                 if (!handle(e)) return;
@@ -157,12 +159,21 @@ public final class Process {
     /** Handles one message; false when the process ended while (or because of) handling it. */
     private boolean handle(Envelope e) {
         current = e;
+        // terminate() fails the in-flight call it sees in `current` and the calls it drains; a call
+        // taken out just before the drain, or one whose handler returns as terminate() clears
+        // `current`, is failed here (Call.fail is a no-op if terminate() got there first).
+        if (isDead()) {
+            if (e instanceof Call c) c.fail(new ProcessCrashedException(pid, exitReason));
+            else runtime.listeners.sendDropped(pid.name(), e.message, "exited");
+            current = null;
+            return false;
+        }
         try {
             Object result = behavior.handle(e.message);
-            if (isDead()) return false;
+            if (isDead()) return failInFlight(e);
             if (e instanceof Call c) c.reply(result);
         } catch (Throwable t) {
-            if (isDead()) return false; // killed mid-handler: the interrupt's fallout is not a crash
+            if (isDead()) return failInFlight(e); // killed mid-handler: the interrupt's fallout is not a crash
             if (behavior.isDeclaredFailure(e.message, t)) {
                 if (e instanceof Call c) c.fail(t);
             } else {
@@ -182,6 +193,12 @@ public final class Process {
             }
         }
         return true;
+    }
+
+    /** The process ended while handling {@code e}: its caller learns it now if terminate() did not. */
+    private boolean failInFlight(Envelope e) {
+        if (e instanceof Call c) c.fail(new ProcessCrashedException(pid, exitReason));
+        return false;
     }
 
     // ---- ending ---------------------------------------------------------------------------
@@ -204,7 +221,7 @@ public final class Process {
         if (inFlight instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
         for (Envelope queued : mailbox.drain()) {
             if (queued instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
-            else runtime.listeners.sendDropped(pid.toString(), queued.message, "exited");
+            else runtime.listeners.sendDropped(pid.name(), queued.message, "exited");
         }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) t.interrupt(); // unblock a handler stuck in I/O or a wait

@@ -43,6 +43,19 @@ public final class Runtime {
         return nodeName;
     }
 
+    /** Non-resident children by name, with the name of the supervisor that starts them on demand. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> onDemand = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Makes {@code child} start on its first call or send, through {@code supervisor}. */
+    public void registerOnDemand(String child, String supervisor) {
+        onDemand.put(child, supervisor);
+    }
+
+    /** The supervisor that starts {@code name} on demand, or null if it is not a non-resident child. */
+    public String onDemandSupervisor(String name) {
+        return onDemand.get(name);
+    }
+
     // ---- spawning -------------------------------------------------------------------------
 
     public Pid spawn(SpawnOptions options, Behavior behavior) {
@@ -55,7 +68,8 @@ public final class Runtime {
             Process other = registry.byPid(options.linkTo());
             if (other == null) {
                 p.terminate(ExitReason.NOPROC, false);
-                throw new NoProcessException(options.linkTo().toString());
+                // As documented on Node.spawn: the new process died of the noproc exit signal.
+                throw new ProcessCrashedException(p.pid, ExitReason.NOPROC);
             }
             Process.link(p, other);
         }
@@ -112,9 +126,10 @@ public final class Runtime {
 
     /**
      * A synchronous call to {@code target} (resolved by the caller: null means not running).
-     * Re-throws the handler's declared exception as is; reports the outcome to listeners.
+     * Re-throws the handler's declared exception as is; reports the outcome to listeners under
+     * {@code service} (the addressed name); {@code label} names the target in exceptions.
      */
-    public Object call(Process target, String label, Object message, Duration timeout) throws Throwable {
+    public Object call(Process target, String service, String label, Object message, Duration timeout) throws Throwable {
         long t0 = System.nanoTime();
         CallOutcome outcome = CallOutcome.OK;
         try {
@@ -129,12 +144,12 @@ public final class Runtime {
             outcome = outcomeOf(t);
             throw t;
         } finally {
-            if (!listeners.isEmpty()) listeners.callFinished(label, message, System.nanoTime() - t0, outcome);
+            if (!listeners.isEmpty()) listeners.callFinished(service, message, System.nanoTime() - t0, outcome);
         }
     }
 
     /** An asynchronous call: the future completes with the reply or fails like {@link #call} would throw. */
-    public CompletableFuture<Object> callAsync(Process target, String label, Object message, Duration timeout) {
+    public CompletableFuture<Object> callAsync(Process target, String service, String label, Object message, Duration timeout) {
         long t0 = System.nanoTime();
         CompletableFuture<Object> future = new CompletableFuture<>();
         try {
@@ -147,8 +162,15 @@ public final class Runtime {
             future.completeExceptionally(t);
         }
         if (listeners.isEmpty()) return future;
-        return future.whenComplete((v, t) -> listeners.callFinished(label, message, System.nanoTime() - t0,
-                t == null ? CallOutcome.OK : outcomeOf(t)));
+        // Report before the caller sees the outcome, and pass a failure on as is: the future of
+        // whenComplete would wrap it in a CompletionException, but only when listeners are present.
+        CompletableFuture<Object> reported = new CompletableFuture<>();
+        future.whenComplete((v, t) -> {
+            listeners.callFinished(service, message, System.nanoTime() - t0, t == null ? CallOutcome.OK : outcomeOf(t));
+            if (t == null) reported.complete(v);
+            else reported.completeExceptionally(t);
+        });
+        return reported;
     }
 
     private static void enqueue(Process target, Call call) {
@@ -173,15 +195,15 @@ public final class Runtime {
      * Fire-and-forget. A message to a process that is not running (or is stopping) is dropped and
      * reported to listeners; a full mailbox is back-pressure and throws {@link MailboxFullException}.
      */
-    public void send(Process target, String label, Object message) {
+    public void send(Process target, String service, Object message) {
         if (target == null) {
-            listeners.sendDropped(label, message, "noproc");
+            listeners.sendDropped(service, message, "noproc");
             return;
         }
         switch (target.mailbox.offer(new Envelope(message, false))) {
             case ACCEPTED -> { }
             case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
-            case CLOSED -> listeners.sendDropped(label, message, "noproc");
+            case CLOSED -> listeners.sendDropped(service, message, "noproc");
         }
     }
 

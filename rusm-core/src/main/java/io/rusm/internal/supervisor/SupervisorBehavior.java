@@ -35,6 +35,9 @@ public final class SupervisorBehavior implements Behavior {
     /** Manual restart of one child (actuator, tests): stop it gracefully, start it fresh. */
     public record RestartChild(String child) {}
 
+    /** Starts a non-resident child on demand (its first call); replies with its pid, or the running one's. */
+    public record StartChild(String child) {}
+
     private final Node node;
     private final SupervisorSpec spec;
     private final Pid parent;
@@ -60,6 +63,11 @@ public final class SupervisorBehavior implements Behavior {
     public void init() {
         self = ProcessContext.self();
         for (Child c : children) {
+            if (c.spec instanceof WorkerSpec w && !w.resident()) {
+                c.status = ChildStatus.IDLE;
+                node.runtime().registerOnDemand(w.name(), spec.name());
+                continue;
+            }
             try {
                 start(c);
             } catch (RuntimeException e) {
@@ -90,11 +98,32 @@ public final class SupervisorBehavior implements Behavior {
     public Object handle(Object message) {
         switch (message) {
             case Exit e -> onExit(e);
-            case TryAgain t -> find(t.child()).ifPresent(c -> onChildExit(c, c.lastExitReason));
+            // Only a child still waiting for its restart is retried (as OTP does): one started in the
+            // meantime (a manual restart, a group restart) is left alone.
+            case TryAgain t -> find(t.child()).filter(c -> c.pid == null && c.status == ChildStatus.RESTARTING)
+                    .ifPresent(c -> onChildExit(c, c.lastExitReason));
             case RestartChild r -> restartManually(r.child());
+            case StartChild r -> {
+                return startOnDemand(r.child());
+            }
             default -> log.warn("supervisor '{}' ignored an unexpected message: {}", spec.name(), message);
         }
         return null;
+    }
+
+    /** Requests about children (unknown name, a start that fails) answer the caller; they never crash the supervisor. */
+    @Override
+    public boolean isDeclaredFailure(Object message, Throwable failure) {
+        return (message instanceof RestartChild || message instanceof StartChild) && failure instanceof RuntimeException;
+    }
+
+    private Pid startOnDemand(String name) {
+        Child c = find(name).orElseThrow(() -> new io.rusm.NoProcessException(name));
+        if (c.pid == null) {
+            if (isStopping()) throw new io.rusm.NoProcessException(name);
+            start(c);
+        }
+        return c.pid;
     }
 
     private void onExit(Exit e) {
@@ -140,8 +169,13 @@ public final class SupervisorBehavior implements Behavior {
             case ONE_FOR_ALL -> children;
             case REST_FOR_ONE -> children.subList(children.indexOf(c), children.size());
         };
+        List<Child> idle = group.stream().filter(g -> g != c && g.status == ChildStatus.IDLE).toList();
         stopChildren(group, ChildStatus.RESTARTING);
         for (Child g : group) {
+            if (idle.contains(g)) {
+                g.status = ChildStatus.IDLE; // a non-resident sibling that never started stays on demand
+                continue;
+            }
             if (g != c && g.spec.restart() == io.rusm.RestartType.TEMPORARY) {
                 g.status = ChildStatus.STOPPED; // OTP: temporary siblings are not brought back
                 continue;
@@ -176,7 +210,18 @@ public final class SupervisorBehavior implements Behavior {
         Child c = find(name).orElseThrow(() -> new IllegalArgumentException("supervisor '" + spec.name() + "' has no child '" + name + "'"));
         stopChildren(List.of(c), ChildStatus.RESTARTING);
         c.lastExitReason = ExitReason.SHUTDOWN;
-        start(c);
+        try {
+            start(c);
+        } catch (RuntimeException e) {
+            // The fresh incarnation could not start: the caller is told, and the child is retried
+            // like any failed restart (counting toward intensity), so it is neither left down
+            // silently nor retried forever.
+            c.pid = null;
+            c.status = ChildStatus.RESTARTING;
+            c.lastExitReason = e instanceof io.rusm.ProcessCrashedException pce ? pce.reason() : ExitReason.crashed(e);
+            node.send(self, new TryAgain(c.name()));
+            throw e;
+        }
         c.restarts++;
         log.warn("supervisor '{}' restarted '{}' as {} on request", spec.name(), c.name(), c.pid);
         node.runtime().listeners.restarted(spec.name(), c.pid);

@@ -1,0 +1,148 @@
+package io.rusm.internal.client;
+
+import io.rusm.ProcessContext;
+import io.rusm.internal.service.HandlerKey;
+import io.rusm.internal.service.Invocation;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * What a proxy does for one interface method, decided once when the client is bound: a call, an
+ * asynchronous call, a send, a default method, or one of the {@code Object} methods. Per call the
+ * proxy does one map lookup and one virtual call to {@link #invoke}.
+ */
+abstract sealed class Dispatch {
+
+    abstract Object invoke(ServiceClientHandler client, Object proxy, Object[] args) throws Throwable;
+
+    /** A blocking call; {@code returnsValue} false for a void client method (the reply is dropped). */
+    static final class Call extends Dispatch {
+        private final HandlerKey key;
+        private final int index;
+        private final boolean returnsValue;
+
+        Call(HandlerKey key, int index, boolean returnsValue) {
+            this.key = key;
+            this.index = index;
+            this.returnsValue = returnsValue;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
+            Object reply = client.node().call(client.service(), new Invocation(key, index, args), client.callTimeout());
+            return returnsValue ? reply : null;
+        }
+    }
+
+    /**
+     * A call that returns a {@code CompletableFuture} at once. A reply completes the future on the
+     * service's fiber; the future handed to the caller is completed from a fresh virtual thread
+     * instead, so the caller's dependent stages ({@code thenApply}, ...) never run on (and block, or
+     * call back into) the service's fiber. Failures are passed on as is, never wrapped.
+     */
+    static final class Async extends Dispatch {
+        private static final ThreadFactory REPLIES = Thread.ofVirtual().name("rusm-async-reply").factory();
+
+        private final HandlerKey key;
+        private final int index;
+
+        Async(HandlerKey key, int index) {
+            this.key = key;
+            this.index = index;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
+            CompletableFuture<Object> reply = client.node().callAsync(client.service(), new Invocation(key, index, args), client.callTimeout());
+            if (reply.isDone()) return reply;
+            CompletableFuture<Object> out = new CompletableFuture<>();
+            reply.whenComplete((value, failure) -> {
+                if (ProcessContext.inProcess()) REPLIES.newThread(() -> complete(out, value, failure)).start();
+                else complete(out, value, failure);
+            });
+            return out;
+        }
+
+        private static void complete(CompletableFuture<Object> out, Object value, Throwable failure) {
+            if (failure == null) out.complete(value);
+            else out.completeExceptionally(failure);
+        }
+    }
+
+    /** A fire-and-forget send ({@code @Cast}). */
+    static final class Cast extends Dispatch {
+        private final HandlerKey key;
+        private final int index;
+
+        Cast(HandlerKey key, int index) {
+            this.key = key;
+            this.index = index;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
+            client.node().send(client.service(), new Invocation(key, index, args));
+            return null;
+        }
+    }
+
+    /** A default interface method: runs as written, on the proxy. */
+    static final class Default extends Dispatch {
+        private final Method method;
+
+        Default(Method method) {
+            this.method = method;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) throws Throwable {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+    }
+
+    /** {@code equals}, {@code hashCode}, {@code toString}: identity, and a readable label. */
+    static final class ObjectMethod extends Dispatch {
+        enum Kind { EQUALS, HASH_CODE, TO_STRING }
+
+        private final Kind kind;
+
+        ObjectMethod(Kind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
+            return switch (kind) {
+                case EQUALS -> proxy == args[0];
+                case HASH_CODE -> System.identityHashCode(proxy);
+                case TO_STRING -> client.toString();
+            };
+        }
+    }
+
+    /**
+     * A method of a client whose service the node did not know yet: each call first tries to bind
+     * (validate against the now known definition); until then it goes out as {@code guess}, the
+     * mapping the interface alone implies, and a mismatch fails at the service.
+     */
+    static final class Unbound extends Dispatch {
+        private final Method method;
+        private final Dispatch guess;
+
+        Unbound(Method method, Dispatch guess) {
+            this.method = method;
+            this.guess = guess;
+        }
+
+        @Override
+        Object invoke(ServiceClientHandler client, Object proxy, Object[] args) throws Throwable {
+            Map<Method, Dispatch> bound = client.tryBind();
+            Dispatch d = bound != null ? bound.get(method) : guess;
+            return d.invoke(client, proxy, args);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.rusm.internal.service;
+
+import io.rusm.Behavior;
+import io.rusm.Down;
+import io.rusm.Exit;
+import io.rusm.ServiceDefinition;
+import io.rusm.ServiceDefinitionException;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The {@link Behavior} of one incarnation of a resident service: creates a fresh service instance on
+ * the fiber, dispatches {@link Invocation}s to its handlers through the class's {@link HandlerTable},
+ * routes {@link Down}/{@link Exit} to the hooks, and runs the lifecycle methods.
+ *
+ * <p>One instance per incarnation (a supervisor asks for a new one on every start). All methods run
+ * on the fiber, one at a time, so the fields need no synchronization.
+ */
+public final class ServiceBehavior implements Behavior {
+    private final ServiceDefinition definition;
+    private final HandlerTable table;
+    private final Supplier<?> instances;
+    private final boolean runPostConstruct;
+    private Object instance;
+    /** The handler running (or that just threw), for {@link #isDeclaredFailure}. */
+    private Handler current;
+    /** The exception this behavior raised itself for a message naming no handler: the caller's mistake. */
+    private Throwable misdirected;
+
+    /**
+     * @param instances        makes the instance of this incarnation; called once, on the fiber
+     * @param runPostConstruct false when the supplier already ran {@code @PostConstruct} (a container
+     *                         such as Spring creating the instance); {@code @PreDestroy} is run either way
+     */
+    public ServiceBehavior(ServiceDefinition definition, Supplier<?> instances, boolean runPostConstruct) {
+        this.definition = Objects.requireNonNull(definition, "definition");
+        this.table = definition.handlerTable();
+        this.instances = Objects.requireNonNull(instances, "instances");
+        this.runPostConstruct = runPostConstruct;
+    }
+
+    @Override
+    public void init() {
+        Object created = instances.get();
+        if (created == null) {
+            throw new ServiceDefinitionException("the instance supplier of service '" + definition.name() + "' returned null");
+        }
+        if (!table.serviceClass().isInstance(created)) {
+            throw new ServiceDefinitionException("the instance supplier of service '" + definition.name() + "' returned a "
+                    + created.getClass().getName() + ", not a " + table.serviceClass().getName());
+        }
+        instance = created;
+        if (runPostConstruct) table.runPostConstruct(created);
+    }
+
+    @Override
+    public Object handle(Object message) {
+        current = null;
+        misdirected = null;
+        Handler handler;
+        Object[] args;
+        switch (message) {
+            case Invocation invocation -> {
+                handler = table.resolve(invocation);
+                if (handler == null) throw misdirected(noHandler(invocation));
+                args = invocation.args();
+                if (args.length != handler.parameterCount()) {
+                    throw misdirected(new ServiceDefinitionException("service '" + definition.name() + "': " + handler
+                            + " takes " + handler.parameterCount() + " arguments, the invocation carried " + args.length));
+                }
+            }
+            case Down down -> {
+                handler = table.onDown();
+                if (handler == null) return null;
+                args = new Object[] {down};
+            }
+            case Exit exit -> {
+                handler = table.onExit();
+                if (handler == null) return null;
+                args = new Object[] {exit};
+            }
+            default -> throw misdirected(new ServiceDefinitionException("service '" + definition.name() + "' ("
+                    + table.serviceClass().getName() + ") received a " + message.getClass().getName()
+                    + ", which is not a handler invocation; talk to it through its @ServiceClient interface"));
+        }
+        current = handler;
+        return handler.invoke(instance, args);
+    }
+
+    private ServiceDefinitionException noHandler(Invocation invocation) {
+        return new ServiceDefinitionException("service '" + definition.name() + "' (" + table.serviceClass().getName()
+                + ") has no handler " + invocation.handler() + "; the client was built against a different version of it");
+    }
+
+    private RuntimeException misdirected(RuntimeException e) {
+        misdirected = e;
+        return e;
+    }
+
+    /**
+     * True iff {@code failure} is in the {@code throws} clause of the handler that threw it (the caller
+     * gets it, the service keeps its state), or is this behavior's own complaint about a message that
+     * names no handler.
+     */
+    @Override
+    public boolean isDeclaredFailure(Object message, Throwable failure) {
+        if (failure == misdirected) return true;
+        Handler h = current;
+        return h != null && h.declares(failure);
+    }
+
+    @Override
+    public void terminate() {
+        if (instance != null) table.runPreDestroy(instance);
+    }
+
+    /** The instance of this incarnation (null before init). */
+    public Object instance() {
+        return instance;
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceBehavior[" + definition.name() + "]";
+    }
+}
