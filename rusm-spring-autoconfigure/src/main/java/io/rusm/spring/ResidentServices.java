@@ -1,0 +1,89 @@
+package io.rusm.spring;
+
+import io.rusm.Node;
+import io.rusm.ServiceDefinition;
+import io.rusm.SupervisorSpec;
+import io.rusm.WorkerSpec;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code @ResidentService} classes of the application, by component name, and the supervision
+ * tree built from them and {@code rusm.*}. Everything is checked here, at startup.
+ */
+public final class ResidentServices {
+    private final Map<String, ServiceDefinition> definitions;
+    private final Map<String, String> beanNames;
+    private final RusmProperties properties;
+    private final SupervisorSpec tree;
+
+    private ResidentServices(ConfigurableListableBeanFactory beanFactory, Map<String, ServiceDefinition> definitions,
+                             Map<String, String> beanNames, RusmProperties properties) {
+        this.definitions = definitions;
+        this.beanNames = beanNames;
+        this.properties = properties;
+        Map<String, Class<?>> classes = new LinkedHashMap<>();
+        definitions.forEach((name, def) -> classes.put(name, def.serviceClass()));
+        this.tree = new SupervisionTreeFactory(properties, classes, name -> worker(beanFactory, name)).build();
+    }
+
+    /** Finds the service beans the registrar declared and checks names are unique. */
+    static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties) {
+        Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
+        Map<String, String> beanNames = new LinkedHashMap<>();
+        for (String beanName : beanFactory.getBeanDefinitionNames()) {
+            if (!beanName.startsWith(ResidentComponentsRegistrar.SERVICE_BEAN_PREFIX)) continue;
+            BeanDefinition bd = beanFactory.getBeanDefinition(beanName);
+            Class<?> type = beanFactory.getType(beanName);
+            if (type == null) continue;
+            ServiceDefinition def = ServiceDefinition.of(type);
+            ServiceDefinition clash = definitions.putIfAbsent(def.name(), def);
+            if (clash != null) {
+                throw new RusmConfigurationException("@ResidentService(\"" + def.name() + "\")",
+                        "two services are named '" + def.name() + "': " + clash.serviceClass().getName() + " and "
+                                + type.getName() + " (from " + bd.getResourceDescription() + ")",
+                        "Give one of them another name with @ResidentService(\"...\"): names address processes and must be unique.");
+            }
+            beanNames.put(def.name(), beanName);
+            node.declareService(def);
+        }
+        return new ResidentServices(beanFactory, definitions, beanNames, properties);
+    }
+
+    private WorkerSpec worker(ConfigurableListableBeanFactory beanFactory, String name) {
+        ServiceDefinition def = definitions.get(name);
+        String beanName = beanNames.get(name);
+        RusmProperties.Component c = properties.getComponents().getOrDefault(name, new RusmProperties.Component());
+        // getBean of a prototype runs on the new incarnation's fiber: constructor injection and
+        // @PostConstruct happen there, before its first message.
+        return WorkerSpec.of(name, () -> def.newBehaviorForInitializedInstances(() -> beanFactory.getBean(beanName)))
+                .withRestart(c.getRestart())
+                .withShutdownTimeout(c.getShutdownTimeout())
+                .withMailboxCapacity(c.getMailboxCapacity())
+                .withResident(c.isResident());
+    }
+
+    /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */
+    public SupervisorSpec supervisionTree() {
+        return tree;
+    }
+
+    public Map<String, ServiceDefinition> definitions() {
+        return Map.copyOf(definitions);
+    }
+
+    public Optional<ServiceDefinition> definition(String component) {
+        return Optional.ofNullable(definitions.get(component));
+    }
+
+    /** The call timeout for clients of {@code component}: its own, else {@code rusm.call-timeout}. */
+    public Duration callTimeout(String component) {
+        RusmProperties.Component c = properties.getComponents().get(component);
+        return c != null && c.getCallTimeout() != null ? c.getCallTimeout() : properties.getCallTimeout();
+    }
+}

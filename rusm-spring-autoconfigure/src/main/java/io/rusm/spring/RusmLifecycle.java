@@ -1,0 +1,99 @@
+package io.rusm.spring;
+
+import io.rusm.ExitReason;
+import io.rusm.Node;
+import io.rusm.Supervisor;
+import io.rusm.SupervisorSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts the supervision tree before the web server takes traffic and stops it after the web
+ * server's graceful shutdown: its phase is below both of the web server's lifecycle phases
+ * ({@code DEFAULT_PHASE - 2048} to start, {@code DEFAULT_PHASE - 1024} for graceful shutdown), and
+ * Spring stops lifecycles in reverse phase order.
+ */
+public class RusmLifecycle implements SmartLifecycle {
+    /** Below the web server's start (DEFAULT_PHASE - 2048) and graceful-shutdown (DEFAULT_PHASE - 1024) phases. */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private static final Logger log = LoggerFactory.getLogger(RusmLifecycle.class);
+
+    private final Node node;
+    private final SupervisorSpec rootSpec;
+    private final RusmProperties.OnRootEscalation onRootEscalation;
+    private final ConfigurableApplicationContext context;
+    private volatile Supervisor root;
+    private volatile boolean running;
+
+    public RusmLifecycle(Node node, SupervisorSpec rootSpec, RusmProperties.OnRootEscalation onRootEscalation,
+                         ConfigurableApplicationContext context) {
+        this.node = node;
+        this.rootSpec = rootSpec;
+        this.onRootEscalation = onRootEscalation;
+        this.context = context;
+    }
+
+    @Override
+    public void start() {
+        root = node.startSupervisor(rootSpec, this::onRootExit);
+        running = true;
+    }
+
+    /** Stops the tree on a virtual thread so Spring can bound the wait with its phase timeout. */
+    @Override
+    public void stop(Runnable callback) {
+        Supervisor r = root;
+        running = false;
+        if (r == null) {
+            callback.run();
+            return;
+        }
+        Thread.ofVirtual().name("rusm-shutdown").start(() -> {
+            try {
+                r.stop();
+            } finally {
+                callback.run();
+            }
+        });
+    }
+
+    @Override
+    public void stop() {
+        Supervisor r = root;
+        running = false;
+        if (r != null) r.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /** The running root supervisor, or null before start. */
+    public Supervisor root() {
+        return root;
+    }
+
+    private void onRootExit(ExitReason reason) {
+        if (!running) return; // stopping anyway
+        log.error("rusm root supervisor exited with {}: {}", reason.label(),
+                onRootEscalation == RusmProperties.OnRootEscalation.SHUTDOWN ? "closing the application context"
+                        : "marking liveness BROKEN");
+        if (onRootEscalation == RusmProperties.OnRootEscalation.SHUTDOWN) {
+            // Not on the supervisor's fiber: closing waits for lifecycles, including this one.
+            Thread.ofPlatform().name("rusm-escalation-shutdown").start(context::close);
+        } else {
+            AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
+        }
+    }
+}

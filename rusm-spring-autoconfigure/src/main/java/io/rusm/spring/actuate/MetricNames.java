@@ -1,0 +1,19 @@
+package io.rusm.spring.actuate;
+
+/** Every rusm meter name in one place (Prometheus names in the comments). */
+public final class MetricNames {
+    private MetricNames() {}
+
+    /** Counter, tags service, supervisor [rusm_process_restarts_total]. */
+    public static final String RESTARTS = "rusm.process.restarts";
+    /** Counter, tags service, reason [rusm_process_crashes_total]. */
+    public static final String CRASHES = "rusm.process.crashes";
+    /** Counter, tag supervisor [rusm_supervisor_escalations_total]. */
+    public static final String ESCALATIONS = "rusm.supervisor.escalations";
+    /** Timer, tags service, method, outcome [rusm_calls_seconds_*]. */
+    public static final String CALLS = "rusm.calls";
+    /** Gauge, tag service [rusm_mailbox_size]. */
+    public static final String MAILBOX_SIZE = "rusm.mailbox.size";
+    /** Gauge [rusm_processes_live]. */
+    public static final String PROCESSES_LIVE = "rusm.processes.live";
+}

@@ -1,0 +1,95 @@
+package io.rusm.spring.actuate;
+
+import io.micrometer.common.KeyValue;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.rusm.CallTimeoutException;
+import io.rusm.MailboxFullException;
+import io.rusm.NoProcessException;
+import io.rusm.ProcessCrashedException;
+import io.rusm.event.CallOutcome;
+import io.rusm.spring.ServiceClientCustomizer;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Makes every client call a Micrometer {@link Observation} named {@value #NAME} with low-cardinality
+ * key values {@code service}, {@code method} and {@code outcome}, so calls show up as spans when the
+ * application has tracing. (With Boot's default meter handler it also yields a {@code rusm.call}
+ * timer; the SPEC's {@code rusm.calls} timer is recorded independently by {@link RusmMetrics}.)
+ */
+public final class ObservedClients implements ServiceClientCustomizer {
+    public static final String NAME = "rusm.call";
+
+    private final ObservationRegistry registry;
+
+    public ObservedClients(ObservationRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T customize(Class<T> type, String service, T client) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> client.toString();
+                };
+            }
+            return observe(service, method, client, args);
+        };
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[]{type}, handler);
+    }
+
+    private Object observe(String service, Method method, Object client, Object[] args) throws Throwable {
+        Observation observation = Observation.createNotStarted(NAME, registry)
+                .contextualName(service + "." + method.getName())
+                .lowCardinalityKeyValue("service", service)
+                .lowCardinalityKeyValue("method", method.getName())
+                .start();
+        Object result;
+        try (Observation.Scope scope = observation.openScope()) {
+            result = invoke(method, client, args);
+        } catch (Throwable t) {
+            stop(observation, t);
+            throw t;
+        }
+        if (result instanceof CompletableFuture<?> future) {
+            return future.whenComplete((v, t) -> stop(observation, t instanceof CompletionException ce ? ce.getCause() : t));
+        }
+        stop(observation, null);
+        return result;
+    }
+
+    private static void stop(Observation observation, Throwable failure) {
+        observation.lowCardinalityKeyValue(KeyValue.of("outcome", outcome(failure).tag()));
+        if (failure != null) observation.error(failure);
+        observation.stop();
+    }
+
+    private static CallOutcome outcome(Throwable t) {
+        return switch (t) {
+            case null -> CallOutcome.OK;
+            case ProcessCrashedException e -> CallOutcome.CRASHED;
+            case CallTimeoutException e -> CallOutcome.TIMEOUT;
+            case NoProcessException e -> CallOutcome.NOPROC;
+            case MailboxFullException e -> CallOutcome.FULL;
+            default -> CallOutcome.ERROR;
+        };
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.rusm.spring.actuate;
+
+import io.rusm.ChildSnapshot;
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.internal.supervisor.SupervisorBehavior;
+import io.rusm.spring.RusmLifecycle;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code /actuator/rusm}: the whole supervision tree with pids, states, incarnations, restart
+ * counts, last exit reasons and mailbox sizes ({@code GET}). Two write operations,
+ * {@code POST /actuator/rusm/{service}/restart} and {@code POST /actuator/rusm/{service}/kill},
+ * exist for operators but are off by default: the endpoint's default access is read-only, and they
+ * only work with {@code management.endpoint.rusm.access=unrestricted} (secure that path, e.g. with
+ * Spring Security's {@code EndpointRequest.to("rusm")}, before turning it on).
+ */
+@Endpoint(id = "rusm", defaultAccess = Access.READ_ONLY)
+public class RusmEndpoint {
+    private final RusmLifecycle lifecycle;
+    private final Node node;
+
+    public RusmEndpoint(RusmLifecycle lifecycle, Node node) {
+        this.lifecycle = lifecycle;
+        this.node = node;
+    }
+
+    @ReadOperation
+    public Map<String, Object> tree() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("node", node.name());
+        out.put("processes", node.processCount());
+        var root = lifecycle.root();
+        out.put("root", root == null ? null : render(root.snapshot()));
+        return out;
+    }
+
+    /** {@code restart}: graceful stop and a fresh incarnation; {@code kill}: untrappable kill (restarted per policy). */
+    @WriteOperation
+    public Map<String, Object> operate(@Selector String service, @Selector String action) {
+        var root = lifecycle.root();
+        if (root == null) throw new IllegalStateException("rusm is not running");
+        ChildSnapshot.Supervisor parent = parentOf(root.snapshot(), service);
+        if (parent == null) throw new IllegalArgumentException("no service named '" + service + "'");
+        Pid before = node.whereis(service).orElse(null);
+        switch (action.toLowerCase(Locale.ROOT)) {
+            case "kill" -> {
+                if (before != null) node.kill(before);
+            }
+            case "restart" -> node.call(parent.pid(), new SupervisorBehavior.RestartChild(service), Duration.ofMinutes(1));
+            default -> throw new IllegalArgumentException("unknown action '" + action + "': use restart or kill");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("service", service);
+        out.put("action", action);
+        out.put("before", before == null ? null : before.toString());
+        return out;
+    }
+
+    private static ChildSnapshot.Supervisor parentOf(ChildSnapshot.Supervisor s, String name) {
+        for (ChildSnapshot c : s.children()) {
+            if (c.name().equals(name) && c instanceof ChildSnapshot.Worker) return s;
+            if (c instanceof ChildSnapshot.Supervisor nested) {
+                ChildSnapshot.Supervisor found = parentOf(nested, name);
+                if (found != null) return found;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, Object> render(ChildSnapshot c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", c.name());
+        out.put("type", c instanceof ChildSnapshot.Supervisor ? "supervisor" : "service");
+        out.put("state", c.status().name().toLowerCase(Locale.ROOT));
+        out.put("pid", c.pid() == null ? null : c.pid().toString());
+        out.put("incarnation", c.pid() == null ? null : c.pid().incarnation());
+        out.put("restarts", c.restarts());
+        out.put("lastExitReason", ExitReasons.describe(c.lastExitReason()));
+        switch (c) {
+            case ChildSnapshot.Worker w -> {
+                out.put("restart", w.restart().configName());
+                out.put("mailboxSize", w.pid() == null ? 0 : node.mailboxSize(w.pid()));
+            }
+            case ChildSnapshot.Supervisor s -> {
+                out.put("strategy", s.strategy().configName());
+                out.put("intensity", s.intensity());
+                out.put("period", s.period().toString());
+                List<Object> children = new ArrayList<>();
+                for (ChildSnapshot child : s.children()) children.add(render(child));
+                out.put("children", children);
+            }
+        }
+        return out;
+    }
+}

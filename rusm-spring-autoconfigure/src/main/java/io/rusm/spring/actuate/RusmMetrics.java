@@ -1,0 +1,98 @@
+package io.rusm.spring.actuate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.rusm.ExitReason;
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.ServiceDefinition;
+import io.rusm.event.CallOutcome;
+import io.rusm.event.ProcessListener;
+import io.rusm.internal.service.Invocation;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * rusm's meters, fed by the node's {@link ProcessListener} events. Names are in {@link MetricNames}.
+ *
+ * <p>Tag values are bounded: {@code service} is a known component or supervisor name (anything else,
+ * e.g. an anonymous process or an unknown name, is {@code other}); {@code method} is a declared
+ * handler's name or {@code other}. No pid or incarnation is ever a tag. Gauges read the long-lived
+ * {@link Node}, never a service instance that a restart would replace.
+ */
+public final class RusmMetrics implements ProcessListener, MeterBinder {
+    static final String OTHER = "other";
+
+    private final Node node;
+    private final Map<String, ServiceDefinition> services;
+    private final Set<String> supervisors;
+    private volatile MeterRegistry registry;
+
+    public RusmMetrics(Node node, Map<String, ServiceDefinition> services, Set<String> supervisors) {
+        this.node = node;
+        this.services = Map.copyOf(services);
+        this.supervisors = Set.copyOf(supervisors);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder(MetricNames.PROCESSES_LIVE, node, Node::processCount)
+                .description("Live processes on the node, named and anonymous").register(registry);
+        for (String service : services.keySet()) {
+            Gauge.builder(MetricNames.MAILBOX_SIZE, node, n -> n.whereis(service).map(n::mailboxSize).orElse(0))
+                    .tag("service", service).description("Messages waiting in the service's mailbox").register(registry);
+        }
+        node.addListener(this);
+    }
+
+    @Override
+    public void restarted(String supervisor, Pid pid) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        Counter.builder(MetricNames.RESTARTS).tag("service", known(pid.name())).tag("supervisor", known(supervisor))
+                .description("Restarts of a service by its supervisor").register(r).increment();
+    }
+
+    @Override
+    public void exited(Pid pid, ExitReason reason) {
+        MeterRegistry r = registry;
+        if (r == null || reason.isNormal() || reason instanceof ExitReason.Escalated) return;
+        Counter.builder(MetricNames.CRASHES).tag("service", known(pid.name())).tag("reason", reason.label())
+                .description("Abnormal exits of a service, by exit reason").register(r).increment();
+    }
+
+    @Override
+    public void escalated(String supervisor, Pid supervisorPid) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        Counter.builder(MetricNames.ESCALATIONS).tag("supervisor", known(supervisor))
+                .description("Supervisors that exceeded their restart intensity").register(r).increment();
+    }
+
+    @Override
+    public void callFinished(String service, Object message, long nanos, CallOutcome outcome) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        Timer.builder(MetricNames.CALLS).tag("service", known(service)).tag("method", method(service, message))
+                .tag("outcome", outcome.tag()).description("Calls to services, as the caller saw them")
+                .register(r).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private String known(String name) {
+        return services.containsKey(name) || supervisors.contains(name) ? name : OTHER;
+    }
+
+    private String method(String service, Object message) {
+        ServiceDefinition def = services.get(service);
+        if (def != null && message instanceof Invocation inv && def.handlerTable().find(inv.handler()) != null) {
+            return inv.method();
+        }
+        return OTHER;
+    }
+}

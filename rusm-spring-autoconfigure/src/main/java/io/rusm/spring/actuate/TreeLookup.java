@@ -1,0 +1,20 @@
+package io.rusm.spring.actuate;
+
+import io.rusm.ChildSnapshot;
+
+import java.util.List;
+
+/** Finds a node of a supervision tree snapshot by its path of names below the root. */
+final class TreeLookup {
+    private TreeLookup() {}
+
+    static ChildSnapshot find(ChildSnapshot.Supervisor root, List<String> path) {
+        ChildSnapshot current = root;
+        for (String name : path) {
+            if (!(current instanceof ChildSnapshot.Supervisor s)) return null;
+            current = s.children().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+            if (current == null) return null;
+        }
+        return current;
+    }
+}

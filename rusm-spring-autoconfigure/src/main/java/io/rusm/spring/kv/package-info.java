@@ -1,0 +1,5 @@
+/**
+ * Spring wiring of rusm's durable {@link io.rusm.Kv}: the store selected by {@code rusm.kv.*}, the
+ * {@code Kv} bean services inject, and the startup failure report when the store cannot open.
+ */
+package io.rusm.spring.kv;
