@@ -1,0 +1,51 @@
+package io.rusm.demo.cache;
+
+import io.rusm.ResidentService;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A string cache with a TTL per entry and a bound on entries (least recently used goes first).
+ * Plain collections are enough: only this service's fiber ever touches them. It runs under a
+ * {@code max-memory-mb} cap in the demo's configuration.
+ */
+@ResidentService("cache")
+public class Cache {
+    /** Entries beyond this are evicted, least recently used first. */
+    static final int MAX_ENTRIES = 10_000;
+
+    private record Entry(String value, long expiresAtMillis) {}
+
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+
+    public String get(String key) {
+        Entry e = entries.get(key);
+        if (e == null) return null;
+        if (e.expiresAtMillis() <= System.currentTimeMillis()) {
+            entries.remove(key);
+            return null;
+        }
+        return e.value();
+    }
+
+    /** A bad TTL is the caller's mistake: declared, so the caller gets it and the cache keeps its entries. */
+    public void put(String key, String value, long ttlMillis) throws IllegalArgumentException {
+        if (ttlMillis <= 0) throw new IllegalArgumentException("ttlMillis must be positive");
+        entries.put(key, new Entry(value, System.currentTimeMillis() + ttlMillis));
+        if (entries.size() > MAX_ENTRIES) {
+            Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    public boolean delete(String key) {
+        return entries.remove(key) != null;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+}

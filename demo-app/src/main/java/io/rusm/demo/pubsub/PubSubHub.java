@@ -1,0 +1,78 @@
+package io.rusm.demo.pubsub;
+
+import io.rusm.Down;
+import io.rusm.MonitorRef;
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.ResidentService;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Topics and their subscribers. Subscribers are processes the hub monitors: when one dies (its SSE
+ * connection closed, its WebSocket went away, it crashed) the hub gets a {@link Down} and drops it,
+ * so nothing has to remember to unsubscribe.
+ */
+@ResidentService("hub")
+public class PubSubHub {
+    private final Node node;
+    private final Map<String, Set<Pid>> topics = new HashMap<>();
+    private final Map<Pid, MonitorRef> monitors = new HashMap<>();
+    private final Map<Pid, String> topicOf = new HashMap<>();
+
+    public PubSubHub(Node node) {
+        this.node = node;
+    }
+
+    /** Subscribes a process to a topic (one topic per subscriber process). */
+    public void subscribe(String topic, Pid subscriber) {
+        if (topicOf.containsKey(subscriber)) return;
+        topics.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(subscriber);
+        topicOf.put(subscriber, topic);
+        monitors.put(subscriber, node.monitor(subscriber)); // Down(noproc) at once if it is already gone
+    }
+
+    public void unsubscribe(Pid subscriber) {
+        MonitorRef ref = monitors.remove(subscriber);
+        if (ref != null) node.demonitor(ref);
+        drop(subscriber);
+    }
+
+    /** Sends the message to every subscriber of the topic; returns how many it went to. */
+    public int publish(String topic, String payload) {
+        Set<Pid> subscribers = topics.getOrDefault(topic, Set.of());
+        TopicMessage message = new TopicMessage(topic, payload, System.currentTimeMillis());
+        for (Pid pid : subscribers) {
+            node.send(pid, message); // a dead subscriber's message is dropped; its Down is on the way
+        }
+        return subscribers.size();
+    }
+
+    public int subscribers(String topic) {
+        return topics.getOrDefault(topic, Set.of()).size();
+    }
+
+    /** Subscriber counts per topic. */
+    public Map<String, Integer> topics() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        topics.forEach((t, s) -> out.put(t, s.size()));
+        return out;
+    }
+
+    /** A subscriber ended: forget it. */
+    public void onDown(Down down) {
+        monitors.remove(down.pid());
+        drop(down.pid());
+    }
+
+    private void drop(Pid subscriber) {
+        String topic = topicOf.remove(subscriber);
+        if (topic == null) return;
+        Set<Pid> set = topics.get(topic);
+        if (set != null && set.remove(subscriber) && set.isEmpty()) topics.remove(topic);
+    }
+}

@@ -1,0 +1,66 @@
+package io.rusm.demo.web;
+
+import io.rusm.Pid;
+import io.rusm.demo.pubsub.HubClient;
+import io.rusm.demo.pubsub.Subscribers;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Pub/sub over HTTP: publish with POST, receive with Server-Sent Events. Each SSE connection is a
+ * short-lived subscriber process; when the connection ends, the process dies and the hub drops it.
+ */
+@RestController
+@RequestMapping("/api/topics")
+class TopicController {
+    private final HubClient hub;
+    private final Subscribers subscribers;
+
+    TopicController(HubClient hub, Subscribers subscribers) {
+        this.hub = hub;
+        this.subscribers = subscribers;
+    }
+
+    @GetMapping(path = "/{topic}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String topic) throws IOException {
+        SseEmitter emitter = new SseEmitter(0L); // no timeout: the connection lives until the client leaves
+        Pid subscriber = subscribers.subscribe(topic, m -> {
+            try {
+                emitter.send(SseEmitter.event().name("message").data(m));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // the client left: this subscriber crashes and is dropped
+            }
+        });
+        Runnable end = () -> subscribers.end(subscriber);
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(e -> end.run());
+        emitter.send(SseEmitter.event().name("subscribed").data(Map.of("topic", topic, "subscriber", subscriber.toString())));
+        return emitter;
+    }
+
+    @PostMapping("/{topic}")
+    Map<String, Object> publish(@PathVariable String topic, @RequestBody String payload) {
+        return Map.of("topic", topic, "delivered", hub.publish(topic, payload));
+    }
+
+    @GetMapping
+    Map<String, Integer> topics() {
+        return hub.topics();
+    }
+
+    @GetMapping("/{topic}")
+    Map<String, Object> topic(@PathVariable String topic) {
+        return Map.of("topic", topic, "subscribers", hub.subscribers(topic));
+    }
+}
