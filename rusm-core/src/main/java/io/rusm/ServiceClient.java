@@ -25,7 +25,8 @@ import java.lang.annotation.Target;
  *       {@code Async}, to the handler named without that suffix ({@code bumpAsync(long)} →
  *       {@code bump(long)}). {@code T} must fit the handler's return type as above ({@code Void} or
  *       {@code Object} for a {@code void} handler). The future fails with whatever the call would
- *       throw.</li>
+ *       throw (unwrapped), and is never completed on the service's fiber, so stages chained on it
+ *       may call the service again.</li>
  *   <li>A {@code void} method annotated {@link Cast} is a <b>send</b> (fire-and-forget): it maps like a
  *       call, returns once the message is queued and ignores the handler's result. It fails only
  *       with {@link MailboxFullException}; a send to a service that is not running is dropped.</li>

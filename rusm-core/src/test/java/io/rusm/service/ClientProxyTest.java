@@ -1,0 +1,62 @@
+package io.rusm.service;
+
+import io.rusm.CallTimeoutException;
+import io.rusm.ServiceDefinition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The proxy itself: Object methods, default methods, its call timeout. */
+class ClientProxyTest extends ServiceTestBase {
+
+    @Test
+    void toString_names_the_interface_and_the_service() {
+        assertThat(node.client(CounterClient.class)).hasToString("CounterClient -> counter");
+    }
+
+    @Test
+    void equals_and_hashCode_are_identity_and_never_reach_the_service() {
+        CounterClient a = node.client(CounterClient.class);
+        CounterClient b = node.client(CounterClient.class);
+        assertThat(a).isEqualTo(a).isNotEqualTo(b).isNotEqualTo(null).isNotEqualTo("CounterClient -> counter");
+        assertThat(a.hashCode()).isEqualTo(System.identityHashCode(a));
+        assertThat(b.hashCode()).isEqualTo(System.identityHashCode(b));
+        assertThat(node.processCount()).as("no service was needed").isZero();
+    }
+
+    @Test
+    void calls_use_the_timeout_given_to_the_factory() {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            node.spawnService(ServiceDefinition.of(Counter.class), () -> new Counter(entered, gate));
+            node.client(CounterCommands.class); // fine while blocked
+            CounterClient impatient = node.client(CounterClient.class, Duration.ofMillis(100));
+            Thread.ofVirtual().start(() -> node.client(CounterClient.class).block());
+            awaitLatch(entered);
+            assertThatThrownBy(impatient::total)
+                    .isInstanceOf(CallTimeoutException.class)
+                    .hasMessageContaining("within PT0.1S");
+        } finally {
+            gate.countDown();
+        }
+        assertThat(node.client(CounterClient.class).total()).isZero();
+    }
+
+    @Test
+    void a_non_positive_timeout_is_rejected() {
+        assertThatThrownBy(() -> node.client(CounterClient.class, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void default_methods_run_on_the_proxy() {
+        node.spawnService(ServiceDefinition.of(Counter.class), Counter::new);
+        CounterClient counter = node.client(CounterClient.class);
+        assertThat(counter.bumpTwice(2)).isEqualTo(4);
+        assertThat(counter.total()).isEqualTo(4);
+    }
+}
