@@ -29,4 +29,12 @@ public interface Behavior {
 
     /** Runs on graceful stop, after the mailbox drained; never after a crash or a kill. */
     default void terminate() throws Exception {}
+
+    /**
+     * The object graph this process owns, charged against its memory cap
+     * ({@link SpawnOptions#withMaxMemoryBytes}): by default the behavior itself.
+     */
+    default Object state() {
+        return this;
+    }
 }

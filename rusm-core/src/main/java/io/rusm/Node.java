@@ -132,6 +132,24 @@ public final class Node implements AutoCloseable {
         return p == null ? 0 : p.mailbox().size();
     }
 
+    /**
+     * Retained bytes of the process's state at its last memory check, or -1 if it has no memory cap,
+     * was not measured yet or is not running.
+     */
+    public long memoryBytes(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? -1 : p.memoryBytes();
+    }
+
+    /**
+     * Marks objects as shared infrastructure that no process's memory cap is charged for, even when
+     * a service holds a reference to them (Spring passes its singleton beans). The node and Kv
+     * stores are always shared.
+     */
+    public void sharedObjects(java.util.function.Predicate<Object> shared) {
+        runtime.sharedObjects(shared);
+    }
+
     /** Live processes on this node, named and anonymous. */
     public int processCount() {
         return runtime.processCount();

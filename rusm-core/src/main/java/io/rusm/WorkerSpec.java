@@ -15,9 +15,11 @@ import java.util.function.Supplier;
  * @param mailboxCapacity mailbox bound (default {@value SpawnOptions#DEFAULT_MAILBOX_CAPACITY})
  * @param resident        started with its supervisor (default); when false it is started on its
  *                        first call or send through the node (see {@link Node#call(String, Object)})
+ * @param maxMemoryBytes  memory cap of each incarnation (see {@link SpawnOptions#withMaxMemoryBytes}), 0 for none
  */
 public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, RestartType restart,
-                         Duration shutdownTimeout, int mailboxCapacity, boolean resident) implements ChildSpec {
+                         Duration shutdownTimeout, int mailboxCapacity, boolean resident, long maxMemoryBytes)
+        implements ChildSpec {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -27,27 +29,33 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
         Objects.requireNonNull(restart, "restart");
         if (shutdownTimeout.isNegative()) throw new IllegalArgumentException("shutdownTimeout must not be negative");
         if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive");
+        if (maxMemoryBytes < 0) throw new IllegalArgumentException("maxMemoryBytes must not be negative");
     }
 
     public static WorkerSpec of(String name, Supplier<? extends Behavior> behavior) {
         return new WorkerSpec(name, behavior, RestartType.PERMANENT, DEFAULT_SHUTDOWN_TIMEOUT,
-                SpawnOptions.DEFAULT_MAILBOX_CAPACITY, true);
+                SpawnOptions.DEFAULT_MAILBOX_CAPACITY, true, 0);
     }
 
     public WorkerSpec withRestart(RestartType type) {
-        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity, resident);
+        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity, resident, maxMemoryBytes);
     }
 
     public WorkerSpec withShutdownTimeout(Duration timeout) {
-        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity, resident);
+        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity, resident, maxMemoryBytes);
     }
 
     public WorkerSpec withMailboxCapacity(int capacity) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity, resident);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity, resident, maxMemoryBytes);
+    }
+
+    /** Caps each incarnation's retained state at {@code bytes} (0: no cap). */
+    public WorkerSpec withMaxMemoryBytes(long bytes) {
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, resident, bytes);
     }
 
     /** {@code false}: not started with the supervisor but on the first call or send to its name. */
     public WorkerSpec withResident(boolean startWithSupervisor) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, startWithSupervisor);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, startWithSupervisor, maxMemoryBytes);
     }
 }

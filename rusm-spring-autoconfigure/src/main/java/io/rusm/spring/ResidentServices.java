@@ -65,7 +65,8 @@ public final class ResidentServices {
                 .withRestart(c.getRestart())
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
-                .withResident(c.isResident());
+                .withResident(c.isResident())
+                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
     }
 
     /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */

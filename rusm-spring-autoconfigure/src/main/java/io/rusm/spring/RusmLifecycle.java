@@ -40,6 +40,8 @@ public class RusmLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
+        // Every singleton exists by now: they are shared infrastructure, never charged to a service's memory cap.
+        node.sharedObjects(singletons(context));
         root = node.startSupervisor(rootSpec, this::onRootExit);
         running = true;
     }
@@ -82,6 +84,18 @@ public class RusmLifecycle implements SmartLifecycle {
     /** The running root supervisor, or null before start. */
     public Supervisor root() {
         return root;
+    }
+
+    private static java.util.function.Predicate<Object> singletons(ConfigurableApplicationContext context) {
+        var beanFactory = context.getBeanFactory();
+        java.util.Set<Object> shared = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (String name : beanFactory.getSingletonNames()) {
+            Object bean = beanFactory.getSingleton(name);
+            if (bean != null) shared.add(bean);
+        }
+        shared.add(context);
+        shared.add(beanFactory);
+        return shared::contains;
     }
 
     private void onRootExit(ExitReason reason) {

@@ -7,6 +7,7 @@ import io.rusm.ExitReason;
 import io.rusm.MonitorRef;
 import io.rusm.Pid;
 import io.rusm.ProcessCrashedException;
+import io.rusm.internal.memory.MemoryGuard;
 import org.slf4j.MDC;
 
 import java.lang.invoke.MethodHandles;
@@ -53,6 +54,8 @@ public final class Process {
     final CompletableFuture<ExitReason> exited = new CompletableFuture<>();
     /** Links and monitors, guarded by {@code this}; null until first used (most processes have none). */
     private Set<Process> links;
+    /** Enforces the memory cap, or null when the process has none. */
+    private MemoryGuard memory;
     private Map<MonitorRef, Process> monitoredBy;
 
     Process(Runtime runtime, Pid pid, long seq, Behavior behavior, int mailboxCapacity, boolean trapExits) {
@@ -66,6 +69,22 @@ public final class Process {
 
     public Pid pid() {
         return pid;
+    }
+
+    void capMemory(MemoryGuard guard) {
+        this.memory = guard;
+    }
+
+    /** Retained bytes at the last memory check, or -1 if the process has no cap or was not measured yet. */
+    public long memoryBytes() {
+        MemoryGuard m = memory;
+        return m == null ? -1 : m.lastBytes();
+    }
+
+    /** The memory cap in bytes, or 0 for none. */
+    public long memoryLimit() {
+        MemoryGuard m = memory;
+        return m == null ? 0 : m.limitBytes();
     }
 
     public Mailbox mailbox() {
@@ -122,6 +141,7 @@ public final class Process {
         try {
             try {
                 behavior.init();
+                if (memory != null && overMemoryCap(0)) return;
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
                 if (!isDead()) runtime.listeners.started(pid);
             } catch (Throwable t) {
@@ -168,6 +188,7 @@ public final class Process {
             current = null;
             return false;
         }
+        long t0 = memory != null ? System.nanoTime() : 0;
         try {
             Object result = behavior.handle(e.message);
             if (isDead()) return failInFlight(e);
@@ -183,6 +204,7 @@ public final class Process {
         } finally {
             current = null;
         }
+        if (memory != null && overMemoryCap(System.nanoTime() - t0)) return false;
         ExitReason stop = selfStop;
         if (stop != null) {
             if (stop.isNormal()) {
@@ -192,6 +214,19 @@ public final class Process {
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Accounts {@code busyNanos} of handling and, when the guard's budget says so, measures the
+     * state; past the cap the process crashes with {@code memoryLimit}. Runs on the fiber between
+     * messages, so the graph is not being mutated while it is walked.
+     */
+    private boolean overMemoryCap(long busyNanos) {
+        if (!memory.handled(busyNanos)) return false;
+        long used = memory.measure(behavior.state());
+        if (!memory.exceeded(used)) return false;
+        terminate(new ExitReason.MemoryLimit(used, memory.limitBytes()), true);
         return true;
     }
 

@@ -11,6 +11,7 @@ import io.rusm.ProcessCrashedException;
 import io.rusm.RusmException;
 import io.rusm.SpawnOptions;
 import io.rusm.event.CallOutcome;
+import io.rusm.internal.memory.MemoryGuard;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The machinery behind {@link io.rusm.Node}: spawning, addressing, calls, sends, signals.
@@ -43,6 +45,20 @@ public final class Runtime {
         return nodeName;
     }
 
+    /**
+     * Objects no process's memory cap is charged for: shared infrastructure a service holds a
+     * reference to (the node, injected beans). Set by integrations; the node and Kv stores always are.
+     */
+    private volatile Predicate<Object> sharedObjects = o -> false;
+
+    public void sharedObjects(Predicate<Object> shared) {
+        this.sharedObjects = shared;
+    }
+
+    public Predicate<Object> sharedObjects() {
+        return sharedObjects;
+    }
+
     /** Non-resident children by name, with the name of the supervisor that starts them on demand. */
     private final java.util.concurrent.ConcurrentHashMap<String, String> onDemand = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -63,6 +79,7 @@ public final class Runtime {
         long incarnation = options.name() != null ? registry.nextIncarnation(name) : 1;
         Process p = new Process(this, new Pid(nodeName, name, incarnation), seq.incrementAndGet(),
                 behavior, options.mailboxCapacity(), options.trapExits());
+        if (options.maxMemoryBytes() > 0) p.capMemory(new MemoryGuard(options.maxMemoryBytes(), sharedObjects));
         registry.register(p);
         if (options.linkTo() != null) {
             Process other = registry.byPid(options.linkTo());

@@ -120,6 +120,12 @@ public final class ServiceBehavior implements Behavior {
         return instance;
     }
 
+    /** The service instance is what its memory cap measures. */
+    @Override
+    public Object state() {
+        return instance;
+    }
+
     @Override
     public String toString() {
         return "ServiceBehavior[" + definition.name() + "]";

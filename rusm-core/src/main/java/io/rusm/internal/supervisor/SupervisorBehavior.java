@@ -82,7 +82,7 @@ public final class SupervisorBehavior implements Behavior {
         c.status = ChildStatus.RESTARTING;
         switch (c.spec) {
             case WorkerSpec w -> c.pid = node.spawn(SpawnOptions.named(w.name()).withMailboxCapacity(w.mailboxCapacity())
-                    .withLinkTo(self), w.behavior().get());
+                    .withMaxMemoryBytes(w.maxMemoryBytes()).withLinkTo(self), w.behavior().get());
             case SupervisorSpec s -> {
                 SupervisorBehavior nested = new SupervisorBehavior(node, s, self);
                 c.nested = nested;

@@ -14,6 +14,8 @@ public final class MetricNames {
     public static final String CALLS = "rusm.calls";
     /** Gauge, tag service [rusm_mailbox_size]. */
     public static final String MAILBOX_SIZE = "rusm.mailbox.size";
+    /** Gauge, tag service, for services with a memory cap: retained bytes at the last check [rusm_process_memory_bytes]. */
+    public static final String PROCESS_MEMORY = "rusm.process.memory";
     /** Gauge [rusm_processes_live]. */
     public static final String PROCESSES_LIVE = "rusm.processes.live";
 }

@@ -49,7 +49,17 @@ public class RusmActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         RusmMetrics rusmMetrics(Node node, ResidentServices services) {
-            return new RusmMetrics(node, services.definitions(), supervisorNames(services.supervisionTree()));
+            return new RusmMetrics(node, services.definitions(), supervisorNames(services.supervisionTree()),
+                    memoryCaps(services.supervisionTree()));
+        }
+
+        private static java.util.Map<String, Long> memoryCaps(SupervisorSpec spec) {
+            java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+            for (ChildSpec c : spec.children()) {
+                if (c instanceof SupervisorSpec s) out.putAll(memoryCaps(s));
+                else if (c instanceof io.rusm.WorkerSpec w && w.maxMemoryBytes() > 0) out.put(w.name(), w.maxMemoryBytes());
+            }
+            return out;
         }
 
         private static Set<String> supervisorNames(SupervisorSpec spec) {

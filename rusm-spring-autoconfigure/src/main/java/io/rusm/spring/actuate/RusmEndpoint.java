@@ -92,6 +92,8 @@ public class RusmEndpoint {
             case ChildSnapshot.Worker w -> {
                 out.put("restart", w.restart().configName());
                 out.put("mailboxSize", w.pid() == null ? 0 : node.mailboxSize(w.pid()));
+                long memory = w.pid() == null ? -1 : node.memoryBytes(w.pid());
+                if (memory >= 0) out.put("memoryBytes", memory);
             }
             case ChildSnapshot.Supervisor s -> {
                 out.put("strategy", s.strategy().configName());

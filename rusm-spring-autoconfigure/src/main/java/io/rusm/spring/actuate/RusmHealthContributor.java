@@ -52,7 +52,8 @@ public final class RusmHealthContributor {
         @Override
         public Health health() {
             var root = lifecycle.root();
-            ChildSnapshot snapshot = root == null ? null : TreeLookup.find(root.snapshot(), path);
+            ChildSnapshot.Supervisor tree = root == null ? null : root.snapshot();
+            ChildSnapshot snapshot = tree == null ? null : TreeLookup.find(tree, path);
             if (snapshot == null) return Health.down().withDetail("state", "not started").build();
             // IDLE: a non-resident service not started yet is ready to serve (it starts on its first call).
             boolean up = snapshot.status() == ChildStatus.RUNNING || snapshot.status() == ChildStatus.IDLE;
@@ -66,7 +67,10 @@ public final class RusmHealthContributor {
                 b.withDetail("incarnation", snapshot.pid().incarnation());
                 b.withDetail("pid", snapshot.pid().toString());
             }
-            if (snapshot.status() == ChildStatus.ESCALATED) b.withDetail("escalated", true);
+            // Escalated here or above: a supervisor that gives up stops its nested supervisors
+            // gracefully, so the services under those read "stopped", yet they are down because of
+            // the escalation all the same.
+            if (TreeLookup.escalatedOnPath(tree, path)) b.withDetail("escalated", true);
             return b.build();
         }
     }

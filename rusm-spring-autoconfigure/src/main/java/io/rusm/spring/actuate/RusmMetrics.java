@@ -31,12 +31,19 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     private final Node node;
     private final Map<String, ServiceDefinition> services;
     private final Set<String> supervisors;
+    private final Map<String, Long> memoryCapped;
     private volatile MeterRegistry registry;
 
-    public RusmMetrics(Node node, Map<String, ServiceDefinition> services, Set<String> supervisors) {
+    /**
+     * @param memoryCapped services with a memory cap (name to cap in bytes): they get a
+     *                     {@value MetricNames#PROCESS_MEMORY} gauge
+     */
+    public RusmMetrics(Node node, Map<String, ServiceDefinition> services, Set<String> supervisors,
+                       Map<String, Long> memoryCapped) {
         this.node = node;
         this.services = Map.copyOf(services);
         this.supervisors = Set.copyOf(supervisors);
+        this.memoryCapped = Map.copyOf(memoryCapped);
     }
 
     @Override
@@ -47,6 +54,12 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String service : services.keySet()) {
             Gauge.builder(MetricNames.MAILBOX_SIZE, node, n -> n.whereis(service).map(n::mailboxSize).orElse(0))
                     .tag("service", service).description("Messages waiting in the service's mailbox").register(registry);
+        }
+        for (var entry : memoryCapped.entrySet()) {
+            String service = entry.getKey();
+            Gauge.builder(MetricNames.PROCESS_MEMORY, node, n -> n.whereis(service).map(n::memoryBytes).filter(b -> b >= 0).orElse(0L))
+                    .tag("service", service).baseUnit("bytes")
+                    .description("Retained state of a memory-capped service at its last check").register(registry);
         }
         node.addListener(this);
     }

@@ -17,4 +17,17 @@ final class TreeLookup {
         }
         return current;
     }
+
+    /** Whether the node at {@code path} or any supervisor above it (the root included) escalated. */
+    static boolean escalatedOnPath(ChildSnapshot.Supervisor root, List<String> path) {
+        ChildSnapshot current = root;
+        if (current.status() == io.rusm.ChildStatus.ESCALATED) return true;
+        for (String name : path) {
+            if (!(current instanceof ChildSnapshot.Supervisor s)) return false;
+            current = s.children().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+            if (current == null) return false;
+            if (current.status() == io.rusm.ChildStatus.ESCALATED) return true;
+        }
+        return false;
+    }
 }

@@ -1,0 +1,139 @@
+package io.rusm.memory;
+
+import io.rusm.ExitReason;
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.ProcessCrashedException;
+import io.rusm.ResidentService;
+import io.rusm.ServiceDefinition;
+import io.rusm.SpawnOptions;
+import io.rusm.Supervisor;
+import io.rusm.SupervisorSpec;
+import io.rusm.WorkerSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(60)
+class MemoryCapTest {
+    private static final long MB = 1024 * 1024;
+
+    /** Grows by one megabyte per call and never lets go. */
+    @ResidentService("hoarder")
+    public static class Hoarder {
+        private final List<byte[]> kept = new ArrayList<>();
+
+        public int grow() {
+            kept.add(new byte[(int) MB]);
+            return kept.size();
+        }
+
+        public int size() {
+            return kept.size();
+        }
+
+        public int allocateTooMuch() {
+            long[] rows = new long[Integer.MAX_VALUE]; // OutOfMemoryError at once: past the VM's array limit
+            return rows.length;
+        }
+    }
+
+    @ResidentService("bystander")
+    public static class Bystander {
+        private long n;
+
+        public long ping() {
+            return ++n;
+        }
+    }
+
+    private final Node node = Node.create();
+
+    @AfterEach
+    void close() {
+        node.shutdown(Duration.ofSeconds(5));
+    }
+
+    private Supervisor tree(long capBytes) {
+        ServiceDefinition hoarder = ServiceDefinition.of(Hoarder.class);
+        ServiceDefinition bystander = ServiceDefinition.of(Bystander.class);
+        return node.startSupervisor(SupervisorSpec.of("root").withIntensity(10, Duration.ofSeconds(30)).withChildren(List.of(
+                WorkerSpec.of("hoarder", () -> hoarder.newBehavior(Hoarder::new)).withMaxMemoryBytes(capBytes),
+                WorkerSpec.of("bystander", () -> bystander.newBehavior(Bystander::new)))));
+    }
+
+    @Test
+    void a_service_that_grows_past_its_cap_crashes_with_memory_limit_and_comes_back_empty() {
+        tree(8 * MB);
+        Pid first = node.whereis("hoarder").orElseThrow();
+        ProcessCrashedException crash = null;
+        for (int i = 0; i < 64 && crash == null; i++) {
+            try {
+                node.call("hoarder", invocation("grow"));
+            } catch (ProcessCrashedException e) {
+                crash = e;
+            }
+        }
+        assertThat(crash).as("the hoarder must hit its cap within 64 MB of growth").isNotNull();
+        assertThat(crash.reason()).isInstanceOf(ExitReason.MemoryLimit.class);
+        ExitReason.MemoryLimit limit = (ExitReason.MemoryLimit) crash.reason();
+        assertThat(limit.limitBytes()).isEqualTo(8 * MB);
+        assertThat(limit.usedBytes()).isGreaterThan(8 * MB);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.whereis("hoarder").filter(p -> !p.equals(first)).isPresent());
+        assertThat((Integer) node.call("hoarder", invocation("size"))).isZero();
+        assertThat((Long) node.call("bystander", invocation("ping"))).isEqualTo(1L);
+    }
+
+    @Test
+    void memory_is_reported_for_capped_processes_only() {
+        tree(64 * MB);
+        node.call("hoarder", invocation("grow"));
+        Pid hoarder = node.whereis("hoarder").orElseThrow();
+        // Measured on a time budget, so a few more messages may pass before the next check.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            node.call("hoarder", invocation("size"));
+            return node.memoryBytes(hoarder) > MB;
+        });
+        assertThat(node.memoryBytes(node.whereis("bystander").orElseThrow())).isEqualTo(-1);
+    }
+
+    @Test
+    void out_of_memory_inside_a_handler_crashes_only_that_service() {
+        tree(0);
+        assertThatThrownBy(() -> node.call("hoarder", invocation("allocateTooMuch")))
+                .isInstanceOf(ProcessCrashedException.class)
+                .satisfies(e -> assertThat(((ProcessCrashedException) e).reason()).isInstanceOf(ExitReason.Crashed.class))
+                .hasCauseInstanceOf(OutOfMemoryError.class);
+        assertThat((Long) node.call("bystander", invocation("ping"))).isEqualTo(1L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.whereis("hoarder").isPresent());
+    }
+
+    @Test
+    void init_past_the_cap_fails_the_spawn() {
+        record Big(long[] data) {}
+        assertThatThrownBy(() -> node.spawn(SpawnOptions.named("big").withMaxMemoryBytes(MB),
+                new io.rusm.Behavior() {
+                    final Big big = new Big(new long[(int) (2 * MB / 8)]);
+
+                    @Override
+                    public Object handle(Object message) {
+                        return big;
+                    }
+                }))
+                .isInstanceOf(ProcessCrashedException.class)
+                .satisfies(e -> assertThat(((ProcessCrashedException) e).reason()).isInstanceOf(ExitReason.MemoryLimit.class));
+    }
+
+    private static Object invocation(String method) {
+        return new io.rusm.internal.service.Invocation(io.rusm.internal.service.HandlerKey.of(method), -1, null);
+    }
+}
