@@ -1,6 +1,5 @@
 package io.rusm.internal.client;
 
-import io.rusm.ProcessContext;
 import io.rusm.internal.service.HandlerKey;
 import io.rusm.internal.service.Invocation;
 
@@ -8,7 +7,6 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * What a proxy does for one interface method, decided once when the client is bound: a call, an
@@ -39,13 +37,10 @@ abstract sealed class Dispatch {
     }
 
     /**
-     * A call that returns a {@code CompletableFuture} at once. A reply completes the future on the
-     * service's fiber; the future handed to the caller is completed from a fresh virtual thread
-     * instead, so the caller's dependent stages ({@code thenApply}, ...) never run on (and block, or
-     * call back into) the service's fiber. Failures are passed on as is, never wrapped.
+     * A call that returns a {@code CompletableFuture} at once. The node completes it off the service's
+     * fiber (see {@code AsyncCall}); failures are passed on as is, never wrapped.
      */
     static final class Async extends Dispatch {
-        private static final ThreadFactory REPLIES = Thread.ofVirtual().name("rusm-async-reply").factory();
 
         private final HandlerKey key;
         private final int index;
@@ -57,19 +52,7 @@ abstract sealed class Dispatch {
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            CompletableFuture<Object> reply = client.node().callAsync(client.service(), new Invocation(key, index, args), client.callTimeout());
-            if (reply.isDone()) return reply;
-            CompletableFuture<Object> out = new CompletableFuture<>();
-            reply.whenComplete((value, failure) -> {
-                if (ProcessContext.inProcess()) REPLIES.newThread(() -> complete(out, value, failure)).start();
-                else complete(out, value, failure);
-            });
-            return out;
-        }
-
-        private static void complete(CompletableFuture<Object> out, Object value, Throwable failure) {
-            if (failure == null) out.complete(value);
-            else out.completeExceptionally(failure);
+            return client.node().callAsync(client.service(), new Invocation(key, index, args), client.callTimeout());
         }
     }
 
