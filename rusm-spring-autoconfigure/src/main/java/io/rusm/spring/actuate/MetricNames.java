@@ -12,6 +12,8 @@ public final class MetricNames {
     public static final String ESCALATIONS = "rusm.supervisor.escalations";
     /** Timer, tags service, method, outcome [rusm_calls_seconds_*]. */
     public static final String CALLS = "rusm.calls";
+    /** Counter, tags service, reason (noproc: not running; exited: queued when it ended) [rusm_sends_dropped_total]. */
+    public static final String SENDS_DROPPED = "rusm.sends.dropped";
     /** Gauge, tag service [rusm_mailbox_size]. */
     public static final String MAILBOX_SIZE = "rusm.mailbox.size";
     /** Gauge, tag service, for services with a memory cap: retained bytes at the last check [rusm_process_memory_bytes]. */

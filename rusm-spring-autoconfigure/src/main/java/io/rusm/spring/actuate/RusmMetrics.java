@@ -97,6 +97,14 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
                 .register(r).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    @Override
+    public void sendDropped(String service, Object message, String reason) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        Counter.builder(MetricNames.SENDS_DROPPED).tag("service", known(service)).tag("reason", reason)
+                .description("Sent messages (casts) dropped because the service was not running").register(r).increment();
+    }
+
     private String known(String name) {
         return services.containsKey(name) || supervisors.contains(name) ? name : OTHER;
     }
