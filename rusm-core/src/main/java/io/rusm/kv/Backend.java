@@ -1,0 +1,44 @@
+package io.rusm.kv;
+
+import java.util.List;
+
+/**
+ * Where a {@link KvStore} keeps its entries: values are UTF-8 JSON bytes, keyed by (namespace, key).
+ * Reads may come from any thread at any time; transactions come only from the store's single
+ * writer thread, one at a time.
+ */
+interface Backend {
+
+    /** What and where the store is, for messages (never a password). */
+    String description();
+
+    /** The stored bytes, or null if there are none. */
+    byte[] read(String namespace, String key) throws Exception;
+
+    /** The keys of {@code namespace} that start with {@code prefix}, in any order. */
+    List<String> keys(String namespace, String prefix) throws Exception;
+
+    /** Starts the transaction of one group commit. */
+    Transaction begin() throws Exception;
+
+    /** Called by the writer when it has had nothing to do for a while (housekeeping). */
+    default void idle() throws Exception {
+    }
+
+    /** Releases everything; called once, after the last transaction ended. */
+    void close() throws Exception;
+
+    /** One group commit: any number of writes, then one durable commit (or a rollback). */
+    interface Transaction {
+        void put(String namespace, String key, byte[] value) throws Exception;
+
+        /** @return whether there was a value */
+        boolean delete(String namespace, String key) throws Exception;
+
+        /** Makes every write of this transaction durable; returns only once they are. */
+        void commit() throws Exception;
+
+        /** Undoes what can be undone; never throws. */
+        void rollback();
+    }
+}

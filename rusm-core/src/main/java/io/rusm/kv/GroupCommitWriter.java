@@ -1,0 +1,185 @@
+package io.rusm.kv;
+
+import io.rusm.KvException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Group commit: callers enqueue writes and park on their futures; one dedicated platform thread
+ * takes everything pending, applies it in one transaction, makes it durable with one commit (one
+ * sync) and completes all the futures. While it syncs, new writes queue up for the next batch, so
+ * the number of syncs follows the disk, not the number of writers.
+ *
+ * <p>A platform thread because a sync blocks in the kernel (and a JDBC driver may block in ways that
+ * pin): a virtual thread doing that would hold a carrier hostage; the parked callers hold none.
+ */
+final class GroupCommitWriter {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    /** Upper bound of writes in one transaction, so one commit never holds unbounded memory. */
+    static final int MAX_BATCH = 4096;
+    /** How long the writer waits for work before doing the backend's housekeeping. */
+    private static final long IDLE_MILLIS = 2_000;
+
+    private final Backend backend;
+    private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    /** Read side: enqueuing; write side: closing. No write is enqueued after {@link Write#STOP}. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private boolean closed; // guarded by gate
+    private final Thread thread;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private long commitsAtLastIdle;
+
+    GroupCommitWriter(Backend backend) {
+        this.backend = backend;
+        // Daemon: a store nobody closed must not keep the JVM alive; unacknowledged writes promise nothing.
+        this.thread = Thread.ofPlatform().name("rusm-kv-writer").daemon(true).unstarted(this::run);
+        thread.start();
+    }
+
+    /** Enqueues {@code write}; its future completes once it is durable (or failed). */
+    CompletableFuture<Boolean> submit(Write write) {
+        var enqueue = gate.readLock();
+        enqueue.lock();
+        try {
+            if (closed) {
+                throw new KvException("the Kv store is closed (" + backend.description() + "): cannot write key '" + write.key
+                        + "' of component '" + write.namespace + "'", write.namespace, write.key, null);
+            }
+            queue.add(write);
+        } finally {
+            enqueue.unlock();
+        }
+        return write.done;
+    }
+
+    /** Transactions committed (each one sync for the embedded store). */
+    long commits() {
+        return commits.get();
+    }
+
+    /** Writes made durable and acknowledged. */
+    long acknowledged() {
+        return acknowledged.get();
+    }
+
+    /** Stops accepting writes, makes every write already queued durable, and stops the thread. */
+    void close() {
+        var closing = gate.writeLock();
+        closing.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            queue.add(Write.STOP);
+        } finally {
+            closing.unlock();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the queued writes' callers are waiting for them: finish anyway
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private void run() {
+        List<Write> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            Write first;
+            try {
+                first = queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // nobody interrupts this thread on purpose; keep serving the queue
+            }
+            if (first == null) {
+                idle();
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, MAX_BATCH - 1);
+            stop = batch.remove(Write.STOP); // STOP is enqueued last: nothing follows it
+            try {
+                if (!batch.isEmpty()) commit(batch);
+            } catch (Throwable t) { // never leave a caller parked forever
+                for (Write w : batch) if (!w.done.isDone()) fail(w, t);
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Commits {@code batch} as one transaction. If that fails and it held several writes, each is
+     * retried in its own transaction, so one bad write (say, a key too long for a column) fails
+     * only its own caller.
+     */
+    private void commit(List<Write> batch) {
+        Throwable failure = tryCommit(batch);
+        if (failure == null) return;
+        if (batch.size() == 1) {
+            fail(batch.getFirst(), failure);
+            return;
+        }
+        for (Write w : batch) {
+            Throwable own = tryCommit(List.of(w));
+            if (own != null) fail(w, own);
+        }
+    }
+
+    /** Null on success (every future completed), else the failure (no future completed). */
+    private Throwable tryCommit(List<Write> batch) {
+        Backend.Transaction tx;
+        try {
+            tx = backend.begin();
+        } catch (Throwable t) {
+            return t;
+        }
+        try {
+            for (Write w : batch) {
+                if (w.isDelete()) {
+                    w.existed = tx.delete(w.namespace, w.key);
+                } else {
+                    tx.put(w.namespace, w.key, w.value);
+                }
+            }
+            tx.commit();
+        } catch (Throwable t) { // even an Error: this thread must survive to serve the next callers
+            tx.rollback();
+            return t;
+        }
+        commits.incrementAndGet();
+        acknowledged.addAndGet(batch.size());
+        for (Write w : batch) w.done.complete(w.existed);
+        return null;
+    }
+
+    private void fail(Write w, Throwable cause) {
+        w.done.completeExceptionally(new KvException("could not make the " + (w.isDelete() ? "delete" : "write") + " of key '"
+                + w.key + "' of component '" + w.namespace + "' durable in " + backend.description() + ": " + cause,
+                w.namespace, w.key, cause));
+    }
+
+    private void idle() {
+        long done = commits.get();
+        if (done == commitsAtLastIdle) return;
+        commitsAtLastIdle = done;
+        try {
+            backend.idle();
+        } catch (Throwable e) {
+            log.warn("rusm Kv housekeeping failed for {}", backend.description(), e);
+        }
+    }
+}
