@@ -35,7 +35,7 @@ import java.util.concurrent.ExecutionException;
  * run on the caller's thread. A read may see a write that is being made durable by a concurrent
  * caller whose {@code put} has not returned yet; once a {@code put} returned, every later read sees
  * it. Stores: {@linkplain #embedded(Path) embedded} (H2 MVStore file, no setup) and
- * {@linkplain #jdbc(DataSource) JDBC} (a table in the application's database). See {@code KV.md}.
+ * {@linkplain #jdbc(DataSource) JDBC} (a table in the application's database). See the README, "Durable state".
  */
 public final class KvStore implements AutoCloseable {
     private final Backend backend;

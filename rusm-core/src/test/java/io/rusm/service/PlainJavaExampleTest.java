@@ -12,11 +12,11 @@ import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The plain-Java example of {@code rusm-core/PLAIN-JAVA.md}, verbatim between the markers, so it keeps compiling. */
+/** The plain-Java example of the README ("Without Spring"), verbatim between the markers, so it keeps compiling. */
 @Timeout(30)
 class PlainJavaExampleTest {
 
-    // --- PLAIN-JAVA.md example: begin ---
+    // --- README "Without Spring" example: begin ---
     @ResidentService("counter")
     public static class Counter {
         private long count;                                     // owned by the service's fiber: no locks
@@ -39,7 +39,7 @@ class PlainJavaExampleTest {
             return counter.bumpAsync(3).join();                 // 5
         }
     }
-    // --- PLAIN-JAVA.md example: end ---
+    // --- README "Without Spring" example: end ---
 
     @Test
     void the_readme_example_runs() {
