@@ -52,6 +52,11 @@ public class PubSubHub {
         return subscribers.size();
     }
 
+    /** Asks every subscriber to write a keep-alive, so connections whose client left silently are noticed. */
+    public void keepAlive() {
+        for (Pid pid : topicOf.keySet()) node.send(pid, Subscribers.KeepAlive.INSTANCE);
+    }
+
     public int subscribers(String topic) {
         return topics.getOrDefault(topic, Set.of()).size();
     }

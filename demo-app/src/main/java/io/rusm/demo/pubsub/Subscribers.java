@@ -1,35 +1,82 @@
 package io.rusm.demo.pubsub;
 
 import io.rusm.Behavior;
+import io.rusm.ExitReason;
 import io.rusm.Node;
 import io.rusm.Pid;
+import io.rusm.ProcessContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import java.util.function.Consumer;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Short-lived subscriber processes for connections (SSE, WebSocket). Each connection gets its own
- * anonymous process that forwards topic messages to the connection; the connection's end kills the
+ * anonymous process that forwards topic messages to the connection; the connection's end ends the
  * process, and the hub's monitor drops it. The edges hold no state of their own.
+ *
+ * <p>A client that goes away silently (a closed browser tab, a dropped network) is only noticed
+ * when something is written to its connection, so every {@code demo.subscribers.keep-alive} the hub
+ * asks each subscriber to write a keep-alive; the first write that fails ends the subscriber.
  */
 @Component
 public class Subscribers {
+    private static final Logger log = LoggerFactory.getLogger(Subscribers.class);
+
+    /** What a subscriber process writes to: one connection. Both methods run on the subscriber's fiber. */
+    public interface Connection {
+        /** Writes one topic message; an {@link IOException} means the client is gone. */
+        void deliver(TopicMessage message) throws IOException;
+
+        /** Writes something harmless, so that a client that left silently is noticed. */
+        default void keepAlive() throws IOException {}
+    }
+
+    /** The message the hub sends each subscriber to make it write a keep-alive. */
+    public enum KeepAlive { INSTANCE }
+
     private final Node node;
     private final HubClient hub;
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("subscribers-keep-alive").daemon().factory());
 
-    public Subscribers(Node node, HubClient hub) {
+    public Subscribers(Node node, HubClient hub,
+                       @Value("${demo.subscribers.keep-alive:15s}") Duration keepAliveEvery) {
         this.node = node;
         this.hub = hub;
+        long every = keepAliveEvery.toMillis();
+        keepAlive.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Spawns a subscriber to {@code topic} that hands each message to {@code deliver} on its fiber.
-     * If {@code deliver} throws (the connection broke), the subscriber crashes and is dropped.
+     * Spawns a subscriber to {@code topic} that writes each message to {@code connection} on its fiber.
+     * When a write fails (the client left) the subscriber ends with {@code shutdown}, a normal end for a
+     * connection, not a crash, and the hub drops it.
      */
-    public Pid subscribe(String topic, Consumer<TopicMessage> deliver) {
-        Behavior forward = message -> {
-            if (message instanceof TopicMessage m) deliver.accept(m);
-            return null;
+    public Pid subscribe(String topic, Connection connection) {
+        Behavior forward = new Behavior() {
+            private boolean gone;
+
+            @Override
+            public Object handle(Object message) {
+                if (gone) return null; // draining what was queued before the stop
+                try {
+                    if (message instanceof TopicMessage m) connection.deliver(m);
+                    else if (message == KeepAlive.INSTANCE) connection.keepAlive();
+                } catch (IOException | UncheckedIOException e) {
+                    gone = true;
+                    ProcessContext.stopSelf(ExitReason.SHUTDOWN);
+                }
+                return null;
+            }
         };
         Pid pid = node.spawn(forward);
         hub.subscribe(topic, pid);
@@ -38,6 +85,19 @@ public class Subscribers {
 
     /** Ends a subscriber: the hub sees its Down and drops it. */
     public void end(Pid subscriber) {
-        node.exit(subscriber, io.rusm.ExitReason.SHUTDOWN);
+        node.exit(subscriber, ExitReason.SHUTDOWN);
+    }
+
+    private void pingAll() {
+        try {
+            hub.keepAlive();
+        } catch (RuntimeException e) { // hub restarting, not started yet or full: the next round tries again
+            log.debug("keep-alive round skipped: {}", e.toString());
+        }
+    }
+
+    @PreDestroy
+    void stopKeepAlive() {
+        keepAlive.shutdownNow();
     }
 }

@@ -1,6 +1,5 @@
 package io.rusm.demo.web;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.rusm.Pid;
 import io.rusm.demo.pubsub.HubClient;
 import io.rusm.demo.pubsub.Subscribers;
@@ -15,8 +14,6 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -50,13 +47,7 @@ class TopicWebSocket extends TextWebSocketHandler implements WebSocketConfigurer
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, 5_000, 64 * 1024);
         String path = raw.getUri() == null ? "" : raw.getUri().getPath();
         String topic = path.substring(path.lastIndexOf('/') + 1);
-        Pid pid = subscribers.subscribe(topic, m -> {
-            try {
-                session.sendMessage(new TextMessage(json.writeValueAsString(m)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        Pid pid = subscribers.subscribe(topic, m -> session.sendMessage(new TextMessage(json.writeValueAsString(m))));
         raw.getAttributes().put(SUBSCRIBER, pid);
         raw.getAttributes().put(TOPIC, topic);
     }

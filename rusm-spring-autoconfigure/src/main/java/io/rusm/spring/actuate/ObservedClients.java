@@ -62,7 +62,15 @@ public final class ObservedClients implements ServiceClientCustomizer {
             throw t;
         }
         if (result instanceof CompletableFuture<?> future) {
-            return future.whenComplete((v, t) -> stop(observation, t instanceof CompletionException ce ? ce.getCause() : t));
+            // Not future.whenComplete(...): its future would wrap a failure in a CompletionException,
+            // and an observed client must fail exactly as the plain one does (with the exception as is).
+            CompletableFuture<Object> out = new CompletableFuture<>();
+            future.whenComplete((v, t) -> {
+                stop(observation, t instanceof CompletionException ce ? ce.getCause() : t);
+                if (t == null) out.complete(v);
+                else out.completeExceptionally(t);
+            });
+            return out;
         }
         stop(observation, null);
         return result;

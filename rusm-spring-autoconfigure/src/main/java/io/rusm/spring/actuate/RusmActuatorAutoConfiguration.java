@@ -62,6 +62,17 @@ public class RusmActuatorAutoConfiguration {
             return out;
         }
 
+        /**
+         * The {@value ObservedClients#NAME} observation is for traces; Boot's meter handler would also
+         * turn it into {@code rusm.call} timers that duplicate {@code rusm.calls} (and carry no help
+         * text). {@code rusm.calls} is the one call metric, so those are denied.
+         */
+        @Bean
+        io.micrometer.core.instrument.config.MeterFilter rusmCallObservationMeters() {
+            return io.micrometer.core.instrument.config.MeterFilter.deny(id ->
+                    id.getName().equals(ObservedClients.NAME) || id.getName().startsWith(ObservedClients.NAME + "."));
+        }
+
         private static Set<String> supervisorNames(SupervisorSpec spec) {
             Set<String> out = new LinkedHashSet<>();
             out.add(spec.name());

@@ -6,6 +6,7 @@ import io.rusm.Pid;
 import io.rusm.internal.supervisor.SupervisorBehavior;
 import io.rusm.spring.RusmLifecycle;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -52,20 +53,31 @@ public class RusmEndpoint {
         var root = lifecycle.root();
         if (root == null) throw new IllegalStateException("rusm is not running");
         ChildSnapshot.Supervisor parent = parentOf(root.snapshot(), service);
-        if (parent == null) throw new IllegalArgumentException("no service named '" + service + "'");
+        // The caller's mistakes are 400 Bad Request (InvalidEndpointRequestException), not 500.
+        if (parent == null) throw badRequest("no service named '" + service + "'");
         Pid before = node.whereis(service).orElse(null);
         switch (action.toLowerCase(Locale.ROOT)) {
             case "kill" -> {
                 if (before != null) node.kill(before);
             }
-            case "restart" -> node.call(parent.pid(), new SupervisorBehavior.RestartChild(service), Duration.ofMinutes(1));
-            default -> throw new IllegalArgumentException("unknown action '" + action + "': use restart or kill");
+            case "restart" -> {
+                if (parent.pid() == null) {
+                    throw badRequest("the supervisor '" + parent.name() + "' of '" + service + "' is not running ("
+                            + parent.status().name().toLowerCase(Locale.ROOT) + ")");
+                }
+                node.call(parent.pid(), new SupervisorBehavior.RestartChild(service), Duration.ofMinutes(1));
+            }
+            default -> throw badRequest("unknown action '" + action + "': use restart or kill");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("service", service);
         out.put("action", action);
         out.put("before", before == null ? null : before.toString());
         return out;
+    }
+
+    private static InvalidEndpointRequestException badRequest(String message) {
+        return new InvalidEndpointRequestException(message, message);
     }
 
     private static ChildSnapshot.Supervisor parentOf(ChildSnapshot.Supervisor s, String name) {
