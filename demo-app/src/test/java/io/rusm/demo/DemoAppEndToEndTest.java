@@ -105,6 +105,30 @@ class DemoAppEndToEndTest {
     }
 
     @Test
+    void durableCounterKeepsItsValueWhenItCrashesAndWhenItIsKilled() {
+        long before = http.json("/api/durable-counter").path("value").asLong();
+        assertThat(http.post("/api/durable-counter/bump?by=3").statusCode()).isEqualTo(200);
+        assertThat(http.post("/api/durable-counter/bump?by=4").statusCode()).isEqualTo(200);
+        long value = before + 7;
+        assertThat(http.json("/api/durable-counter").path("value").asLong()).isEqualTo(value);
+
+        long restarts = http.restarts("durableCounter");
+        assertThat(http.post("/demo/durableCounter/crash").statusCode()).isEqualTo(200);
+        await("durable counter restarted after a crash").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> http.restarts("durableCounter") == restarts + 1
+                        && "running".equals(http.service("durableCounter").orElseThrow().path("state").asString()));
+        // a fresh instance, but its state was read back from Kv
+        assertThat(http.json("/api/durable-counter").path("value").asLong()).isEqualTo(value);
+
+        assertThat(http.post("/demo/durableCounter/kill").statusCode()).isEqualTo(200);
+        await("durable counter restarted after a kill").atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                .until(() -> http.restarts("durableCounter") == restarts + 2
+                        && "running".equals(http.service("durableCounter").orElseThrow().path("state").asString()));
+        assertThat(http.json("/api/durable-counter").path("value").asLong()).isEqualTo(value);
+        assertThat(http.post("/api/durable-counter/bump").body()).isEqualTo("{\"value\":" + (value + 1) + "}");
+    }
+
+    @Test
     void chaosEndpointAnswers503ForAnUnknownService() {
         HttpResponse<String> r = http.post("/demo/no-such-service/crash");
         assertThat(r.statusCode()).isEqualTo(503);
