@@ -197,8 +197,11 @@ class SupervisorIntensityTest extends SupervisionTestBase {
 
         crash(b0);
 
-        // (whereis may briefly show an incarnation whose init is failing: wait for the supervisor's word)
-        eventually().until(() -> child(sup, "b").status() == ChildStatus.RUNNING);
+        // (whereis may briefly show an incarnation whose init is failing: wait for the supervisor's word;
+        // and the crash call fails before the supervisor has even heard of the exit, so the snapshot
+        // may still show b0 as running: wait for a new incarnation, not just for RUNNING)
+        eventually().until(() -> child(sup, "b").status() == ChildStatus.RUNNING
+                && child(sup, "b").pid() != null && !child(sup, "b").pid().equals(b0));
         flush(node, "sup");
         Pid b1 = pid(node, "b");
         assertThat(bKnobs.initAttempts.get() - initsBefore).isEqualTo(3);
