@@ -15,6 +15,18 @@ public enum CallOutcome {
     /** The callee's mailbox was full. */
     FULL;
 
+    /** The outcome of a call that ended with {@code failure} (null: it returned a value). */
+    public static CallOutcome of(Throwable failure) {
+        return switch (failure) {
+            case null -> OK;
+            case io.rusm.ProcessCrashedException e -> CRASHED;
+            case io.rusm.CallTimeoutException e -> TIMEOUT;
+            case io.rusm.NoProcessException e -> NOPROC;
+            case io.rusm.MailboxFullException e -> FULL;
+            default -> ERROR;
+        };
+    }
+
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -17,21 +17,33 @@ abstract sealed class Dispatch {
 
     abstract Object invoke(ServiceClientHandler client, Object proxy, Object[] args) throws Throwable;
 
-    /** A blocking call; {@code returnsValue} false for a void client method (the reply is dropped). */
-    static final class Call extends Dispatch {
+    /** A message to the service's handler {@code key}: the shared part of calls and sends. */
+    abstract static sealed class ToHandler extends Dispatch {
         private final HandlerKey key;
         private final int index;
+
+        ToHandler(HandlerKey key, int index) {
+            this.key = key;
+            this.index = index;
+        }
+
+        final Invocation invocation(Object[] args) {
+            return new Invocation(key, index, args);
+        }
+    }
+
+    /** A blocking call; {@code returnsValue} false for a void client method (the reply is dropped). */
+    static final class Call extends ToHandler {
         private final boolean returnsValue;
 
         Call(HandlerKey key, int index, boolean returnsValue) {
-            this.key = key;
-            this.index = index;
+            super(key, index);
             this.returnsValue = returnsValue;
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            Object reply = client.node().call(client.service(), new Invocation(key, index, args), client.callTimeout());
+            Object reply = client.node().call(client.service(), invocation(args), client.callTimeout());
             return returnsValue ? reply : null;
         }
     }
@@ -40,35 +52,26 @@ abstract sealed class Dispatch {
      * A call that returns a {@code CompletableFuture} at once. The node completes it off the service's
      * fiber (see {@code AsyncCall}); failures are passed on as is, never wrapped.
      */
-    static final class Async extends Dispatch {
-
-        private final HandlerKey key;
-        private final int index;
-
+    static final class Async extends ToHandler {
         Async(HandlerKey key, int index) {
-            this.key = key;
-            this.index = index;
+            super(key, index);
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            return client.node().callAsync(client.service(), new Invocation(key, index, args), client.callTimeout());
+            return client.node().callAsync(client.service(), invocation(args), client.callTimeout());
         }
     }
 
     /** A fire-and-forget send ({@code @Cast}). */
-    static final class Cast extends Dispatch {
-        private final HandlerKey key;
-        private final int index;
-
+    static final class Cast extends ToHandler {
         Cast(HandlerKey key, int index) {
-            this.key = key;
-            this.index = index;
+            super(key, index);
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            client.node().send(client.service(), new Invocation(key, index, args));
+            client.node().send(client.service(), invocation(args));
             return null;
         }
     }

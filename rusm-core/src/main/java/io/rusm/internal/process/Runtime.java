@@ -158,7 +158,7 @@ public final class Runtime {
             enqueue(target, call);
             return call.await(t0 + timeout.toNanos(), label, timeout);
         } catch (Throwable t) {
-            outcome = outcomeOf(t);
+            outcome = CallOutcome.of(t);
             throw t;
         } finally {
             if (!listeners.isEmpty()) listeners.callFinished(service, message, System.nanoTime() - t0, outcome);
@@ -183,7 +183,7 @@ public final class Runtime {
         // whenComplete would wrap it in a CompletionException, but only when listeners are present.
         CompletableFuture<Object> reported = new CompletableFuture<>();
         future.whenComplete((v, t) -> {
-            listeners.callFinished(service, message, System.nanoTime() - t0, t == null ? CallOutcome.OK : outcomeOf(t));
+            listeners.callFinished(service, message, System.nanoTime() - t0, CallOutcome.of(t));
             if (t == null) reported.complete(v);
             else reported.completeExceptionally(t);
         });
@@ -198,15 +198,6 @@ public final class Runtime {
         }
     }
 
-    static CallOutcome outcomeOf(Throwable t) {
-        return switch (t) {
-            case ProcessCrashedException e -> CallOutcome.CRASHED;
-            case CallTimeoutException e -> CallOutcome.TIMEOUT;
-            case NoProcessException e -> CallOutcome.NOPROC;
-            case MailboxFullException e -> CallOutcome.FULL;
-            default -> CallOutcome.ERROR;
-        };
-    }
 
     /**
      * Fire-and-forget. A message to a process that is not running (or is stopping) is dropped and

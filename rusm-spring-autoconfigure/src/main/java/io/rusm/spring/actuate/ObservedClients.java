@@ -3,10 +3,6 @@ package io.rusm.spring.actuate;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.rusm.CallTimeoutException;
-import io.rusm.MailboxFullException;
-import io.rusm.NoProcessException;
-import io.rusm.ProcessCrashedException;
 import io.rusm.event.CallOutcome;
 import io.rusm.spring.ServiceClientCustomizer;
 
@@ -77,21 +73,11 @@ public final class ObservedClients implements ServiceClientCustomizer {
     }
 
     private static void stop(Observation observation, Throwable failure) {
-        observation.lowCardinalityKeyValue(KeyValue.of("outcome", outcome(failure).tag()));
+        observation.lowCardinalityKeyValue(KeyValue.of("outcome", CallOutcome.of(failure).tag()));
         if (failure != null) observation.error(failure);
         observation.stop();
     }
 
-    private static CallOutcome outcome(Throwable t) {
-        return switch (t) {
-            case null -> CallOutcome.OK;
-            case ProcessCrashedException e -> CallOutcome.CRASHED;
-            case CallTimeoutException e -> CallOutcome.TIMEOUT;
-            case NoProcessException e -> CallOutcome.NOPROC;
-            case MailboxFullException e -> CallOutcome.FULL;
-            default -> CallOutcome.ERROR;
-        };
-    }
 
     private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
         try {
