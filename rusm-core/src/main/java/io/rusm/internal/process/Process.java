@@ -141,7 +141,7 @@ public final class Process {
         try {
             try {
                 behavior.init();
-                if (memory != null && overMemoryCap(0)) return;
+                if (memory != null && overMemoryCap()) return;
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
                 if (!isDead()) runtime.listeners.started(pid);
             } catch (Throwable t) {
@@ -188,7 +188,6 @@ public final class Process {
             current = null;
             return false;
         }
-        long t0 = memory != null ? System.nanoTime() : 0;
         try {
             Object result = behavior.handle(e.message);
             if (isDead()) return failInFlight(e);
@@ -204,7 +203,7 @@ public final class Process {
         } finally {
             current = null;
         }
-        if (memory != null && overMemoryCap(System.nanoTime() - t0)) return false;
+        if (memory != null && overMemoryCap()) return false;
         ExitReason stop = selfStop;
         if (stop != null) {
             if (stop.isNormal()) {
@@ -218,12 +217,12 @@ public final class Process {
     }
 
     /**
-     * Accounts {@code busyNanos} of handling and, when the guard's budget says so, measures the
-     * state; past the cap the process crashes with {@code memoryLimit}. Runs on the fiber between
-     * messages, so the graph is not being mutated while it is walked.
+     * When the guard's budget says so, measures the state; past the cap the process crashes with
+     * {@code memoryLimit}. Runs on the fiber between messages, so the graph is not being mutated
+     * while it is walked.
      */
-    private boolean overMemoryCap(long busyNanos) {
-        if (!memory.handled(busyNanos)) return false;
+    private boolean overMemoryCap() {
+        if (!memory.handled()) return false;
         long used = memory.measure(behavior.state());
         if (!memory.exceeded(used)) return false;
         terminate(new ExitReason.MemoryLimit(used, memory.limitBytes()), true);
