@@ -205,9 +205,9 @@ public final class Node implements AutoCloseable {
             throw new IllegalArgumentException("spawn options name '" + options.name() + "' differs from the service name '" + name
                     + "'; use ServiceDefinition.of(\"" + options.name() + "\", type) to run the service under another name");
         }
-        SpawnOptions named = options.name() != null ? options : SpawnOptions.named(name)
-                .withMailboxCapacity(options.mailboxCapacity()).withTrapExits(options.trapExits())
-                .withLinkTo(options.linkTo()).withStartTimeout(options.startTimeout());
+        // The canonical constructor, so no option (memory cap included) can be dropped on the way.
+        SpawnOptions named = options.name() != null ? options : new SpawnOptions(name, options.mailboxCapacity(),
+                options.trapExits(), options.linkTo(), options.startTimeout(), options.maxMemoryBytes());
         declareService(definition);
         return spawn(named, definition.newBehavior(instances));
     }
