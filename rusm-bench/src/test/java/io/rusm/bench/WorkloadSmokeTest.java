@@ -1,0 +1,98 @@
+package io.rusm.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every benchmark's workload a few times on every system, so a change in rusm's API or
+ * behaviour that breaks a benchmark fails the build, not the next benchmark run. Measures nothing.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkloadSmokeTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"direct-synchronized", "direct-lock", "vt-queue", "pekko", "rusm", "rusm-client"})
+    void callAndCast(String system) {
+        try (Counter counter = Counter.start(system)) {
+            assertThat(Load.onVirtualThreads(4, 10, () -> counter.call(1))).isPositive();
+            Load.onVirtualThreads(2, 50, () -> {
+                counter.cast(1);
+                return 0;
+            });
+            assertThat(counter.sync()).isEqualTo(140);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "vt-queue", "pekko", "rusm", "rusm-service"})
+    void spawnRegisterFirstCall(String system) {
+        try (Spawner spawner = Spawner.create(system)) {
+            for (int i = 0; i < 3; i++) assertThat(spawner.spawnAndCall("smoke-" + i)).isEqualTo(1);
+            spawner.stopAll();
+            if (spawner instanceof Spawner.RusmService s) s.renewNode();
+            assertThat(spawner.spawnAndCall("smoke-again")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vt-queue", "pekko", "rusm"})
+    void crashAndServeAgain(String system) {
+        RestartBench bench = new RestartBench();
+        bench.system = system;
+        bench.setup();
+        try {
+            for (int i = 0; i < 3; i++) assertThat(bench.crashToServing()).isZero(); // a fresh incarnation: count 0
+        } finally {
+            bench.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "256MB"})
+    void cacheGets(String cap) {
+        MemoryCapBench bench = new MemoryCapBench();
+        bench.cap = cap;
+        bench.setup();
+        try {
+            assertThat(bench.get16Callers()).isPositive();
+        } finally {
+            bench.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rusm-kv", "raw-fsync"})
+    void durablePuts(String system, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        System.setProperty("rusm.bench.kvdir", dir.toString());
+        KvBench bench = new KvBench();
+        bench.system = system;
+        bench.setup();
+        try {
+            assertThat(bench.oneWriter()).isPositive();
+        } finally {
+            bench.tearDown();
+            System.clearProperty("rusm.bench.kvdir");
+        }
+    }
+
+    @Test
+    void reportRendersATable(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("erlang.txt"), "RESULT call.1 erlang 2000 ns\n");
+        Files.writeString(dir.resolve("memory.txt"), "RESULT memory rusm-service 900 B\nRESULT memory erlang 2700 B\n");
+        Files.writeString(dir.resolve("jmh.json"), """
+                [{"benchmark": "io.rusm.bench.CallBench.oneCaller", "mode": "avgt", "params": {"system": "rusm-client"},
+                  "primaryMetric": {"score": 1000.0, "scoreUnit": "ns/op"}}]""");
+        String table = Report.write(dir);
+        assertThat(Files.readString(dir.resolve("table.md"))).isEqualTo(table);
+        assertThat(table).contains("| call round trip, 1 caller (ns) | 1,000 ns |").contains("2,000 ns (0.50×)")
+                .contains("| ≤ 1 KB retained heap per idle service | 900 B | yes |");
+    }
+}
