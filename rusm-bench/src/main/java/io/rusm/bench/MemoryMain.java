@@ -45,8 +45,7 @@ public final class MemoryMain {
         double perService = (double) (after - before) / count;
         System.out.printf("%s: %,d services alive; heap in use after GC %,d -> %,d bytes; spawned in %.1f s%n",
                 system, count, before, after, spawnNanos / 1e9);
-        if (spawner instanceof Spawner.RusmRaw r) System.out.println("rusm processes alive: " + r.node().processCount());
-        if (spawner instanceof Spawner.RusmService r) System.out.println("rusm processes alive: " + r.node().processCount());
+        if (spawner instanceof Spawner.OnRusm r) System.out.println("rusm processes alive: " + r.node().processCount());
         int top = Integer.getInteger("rusm.bench.histogram", 0);
         if (top > 0) printHistogram(top);
         System.out.printf("RESULT memory %s %.0f B%n", system, perService);

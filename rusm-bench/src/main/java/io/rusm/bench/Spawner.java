@@ -115,47 +115,79 @@ public interface Spawner extends AutoCloseable {
         }
     }
 
-    /** rusm's low-level API: {@code node.spawn(named(name), behavior)}, then {@code node.call(name, ...)}. */
-    final class RusmRaw implements Spawner {
-        private final Node node = Node.create();
+    /** What both rusm spawners share: their node, and the services they keep to stop later. */
+    abstract sealed class OnRusm implements Spawner permits RusmRaw, RusmService {
+        private Node node = Node.create();
         private final List<Pid> spawned = new ArrayList<>();
         private final boolean keep;
 
-        RusmRaw() {
-            this(true);
-        }
-
-        RusmRaw(boolean keep) {
+        OnRusm(boolean keep) {
             this.keep = keep;
         }
 
+        /** Spawns and registers the service under {@code name}. */
+        abstract Pid spawn(Node node, String name);
+
+        /** The first call to it, as its users would make it. */
+        abstract Long firstCall(Node node, String name);
+
         @Override
-        public long spawnAndCall(String name) {
-            Pid pid = node.spawn(SpawnOptions.named(name), new Counter.CounterBehavior());
+        public final long spawnAndCall(String name) {
+            Pid pid = spawn(node, name);
             if (keep) {
                 synchronized (spawned) {
                     spawned.add(pid);
                 }
             }
-            Long reply = node.call(name, 1L);
-            return reply;
+            return firstCall(node, name);
         }
 
         @Override
-        public void stopAll() {
+        public final void stopAll() {
             synchronized (spawned) {
                 spawned.forEach(node::kill);
                 spawned.clear();
             }
         }
 
+        /**
+         * A fresh node: the old one remembers every name (and service definition) it was given and
+         * would grow over a run that spawns a million differently named services.
+         */
+        final void renewNode() {
+            stopAll();
+            node.close();
+            node = Node.create();
+        }
+
         @Override
-        public void close() {
+        public final void close() {
             node.close();
         }
 
-        Node node() {
+        final Node node() {
             return node;
+        }
+    }
+
+    /** rusm's low-level API: {@code node.spawn(named(name), behavior)}, then {@code node.call(name, ...)}. */
+    final class RusmRaw extends OnRusm {
+        RusmRaw() {
+            this(true);
+        }
+
+        RusmRaw(boolean keep) {
+            super(keep);
+        }
+
+        @Override
+        Pid spawn(Node node, String name) {
+            return node.spawn(SpawnOptions.named(name), new Counter.CounterBehavior());
+        }
+
+        @Override
+        Long firstCall(Node node, String name) {
+            return node.call(name, 1L);
         }
     }
 
@@ -165,57 +197,25 @@ public interface Spawner extends AutoCloseable {
      * would send (rusm's internal message type: there is no public typed client for a name chosen at
      * run time).
      */
-    final class RusmService implements Spawner {
+    final class RusmService extends OnRusm {
         static final HandlerKey BUMP = HandlerKey.of("bump", long.class);
-        private Node node = Node.create();
-        private final List<Pid> spawned = new ArrayList<>();
-        private final boolean keep;
 
         RusmService() {
             this(true);
         }
 
         RusmService(boolean keep) {
-            this.keep = keep;
+            super(keep);
         }
 
         @Override
-        public long spawnAndCall(String name) {
-            Pid pid = node.spawnService(ServiceDefinition.of(name, CounterService.class), CounterService::new, SpawnOptions.named(name));
-            if (keep) {
-                synchronized (spawned) {
-                    spawned.add(pid);
-                }
-            }
-            Long reply = node.call(name, new Invocation(BUMP, -1, new Object[] {1L}));
-            return reply;
+        Pid spawn(Node node, String name) {
+            return node.spawnService(ServiceDefinition.of(name, CounterService.class), CounterService::new, SpawnOptions.named(name));
         }
 
         @Override
-        public void stopAll() {
-            synchronized (spawned) {
-                spawned.forEach(node::kill);
-                spawned.clear();
-            }
-        }
-
-        /**
-         * A fresh node: the old one remembers every service definition it was given (one per name)
-         * and would grow over a run that spawns a million differently named services.
-         */
-        void renewNode() {
-            stopAll();
-            node.close();
-            node = Node.create();
-        }
-
-        @Override
-        public void close() {
-            node.close();
-        }
-
-        Node node() {
-            return node;
+        Long firstCall(Node node, String name) {
+            return node.call(name, new Invocation(BUMP, -1, new Object[] {1L}));
         }
     }
 }
