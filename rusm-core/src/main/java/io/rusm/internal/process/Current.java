@@ -10,4 +10,15 @@ public final class Current {
     public static Process orNull() {
         return PROCESS.isBound() ? PROCESS.get() : null;
     }
+
+    /**
+     * Fails with {@link io.rusm.FencedException} when the calling fiber belongs to an incarnation
+     * that has ended: every rusm operation calls this first, so a handler that ignored its kill
+     * can no longer act. Plain threads (no process bound) always pass.
+     */
+    public static void checkAlive(String operation) {
+        if (!PROCESS.isBound()) return;
+        Process p = PROCESS.get();
+        if (!p.isAlive()) throw new io.rusm.FencedException(p.pid(), operation);
+    }
 }
