@@ -42,6 +42,10 @@ public class Bridge {
         return outcome(() -> ts.grow(megabytes));
     }
 
+    public Map<String, Object> sleep(long millis) {
+        return outcome(() -> ts.sleep(millis));
+    }
+
     interface Body {
         Object run() throws Exception;
     }

@@ -20,6 +20,8 @@ public interface TsCounterClient {
 
     long grow(long megabytes);
 
+    long sleep(long millis);
+
     @Cast
     void reset();
 }

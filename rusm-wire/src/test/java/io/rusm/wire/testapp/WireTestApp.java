@@ -21,7 +21,7 @@ import java.util.List;
 public final class WireTestApp {
     private WireTestApp() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         Duration timeout = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 5000);
         Node node = Node.builder().name("java").defaultCallTimeout(timeout).build();
@@ -34,6 +34,8 @@ public final class WireTestApp {
         }));
         System.out.println("RUSM_WIRE_PORT=" + wire.port());
         System.out.flush();
+        // gRPC's and rusm's threads are all daemons: the main thread holds the JVM until SIGTERM/SIGKILL.
+        new java.util.concurrent.CountDownLatch(1).await();
     }
 
     /** The supervision tree, shared with the in-JVM tests. */
