@@ -16,6 +16,11 @@ export type Remote<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
 
+/** The Downs of one monitor; `ready` resolves with the watched pid once the monitor is set (undefined if it was not running). */
+export interface MonitorIterator extends AsyncIterableIterator<Down> {
+  ready: Promise<Pid | undefined>;
+}
+
 export interface ConnectOptions {
   /** Default timeout of each call (the gRPC deadline), in ms. Default 5000. */
   callTimeoutMs?: number;
@@ -85,31 +90,55 @@ export class RusmNode {
   }
 
   /**
-   * Monitors a process (by name: its current incarnation) and yields its one Down. With a callback,
-   * calls it once and returns a function that removes the monitor.
+   * Monitors a process (by name: its current incarnation) and yields its one Down; `ready`
+   * resolves with the pid watched once the monitor is in place. With a callback, calls it once and
+   * returns a function that removes the monitor.
    */
-  monitor(target: string | Pid): AsyncIterableIterator<Down>;
-  monitor(target: string | Pid, onDown: (down: Down) => void): () => void;
-  monitor(target: string | Pid, onDown?: (down: Down) => void): AsyncIterableIterator<Down> | (() => void) {
+  monitor(target: string | Pid): MonitorIterator;
+  monitor(target: string | Pid, onDown: (down: Down) => void, onReady?: (pid: Pid) => void): () => void;
+  monitor(target: string | Pid, onDown?: (down: Down) => void, onReady?: (pid: Pid) => void): MonitorIterator | (() => void) {
     const req = typeof target === "string" ? { name: target } : { pid: target };
     const stream: grpc.ClientReadableStream<any> = this.stub.monitor(req);
-    const toDown = (d: any): Down => ({ pid: toPid(d.pid) ?? { node: "", name: "", incarnation: 0 }, reason: d.reason });
-    if (onDown) {
-      stream.on("data", (d) => onDown(toDown(d)));
-      stream.on("error", () => { /* cancelled or node gone */ });
-      return () => stream.cancel();
-    }
-    const iterator = stream[Symbol.asyncIterator]();
-    const it: AsyncIterableIterator<Down> = {
-      async next() {
-        try {
-          const r = await iterator.next();
-          return r.done ? { done: true, value: undefined } : { done: false, value: toDown(r.value) };
-        } catch (e) {
-          if ((e as grpc.ServiceError).code === grpc.status.CANCELLED) return { done: true, value: undefined };
-          throw toRusmError(e as grpc.ServiceError, typeof target === "string" ? target : target.name);
-        }
-      },
+    const name = typeof target === "string" ? target : target.name;
+    const toDown = (d: any): Down => ({ pid: toPid(d.pid) ?? { node: "", name, incarnation: 0 }, reason: d.reason });
+    const downs: Down[] = [];
+    const waiting: { resolve: (r: IteratorResult<Down>) => void; reject: (e: unknown) => void }[] = [];
+    let finished = false;
+    let failure: unknown;
+    let readyResolve!: (p: Pid | undefined) => void;
+    const ready = new Promise<Pid | undefined>((resolve) => (readyResolve = resolve));
+    const flush = () => {
+      while (waiting.length > 0 && (downs.length > 0 || finished)) {
+        const w = waiting.shift()!;
+        if (downs.length > 0) w.resolve({ done: false, value: downs.shift()! });
+        else if (failure) w.reject(failure);
+        else w.resolve({ done: true, value: undefined });
+      }
+    };
+    stream.on("data", (event: any) => {
+      if (event.monitoring) {
+        const pid = toPid(event.monitoring)!;
+        readyResolve(pid);
+        onReady?.(pid);
+      } else if (event.down) {
+        readyResolve(undefined);
+        const d = toDown(event.down);
+        if (onDown) onDown(d);
+        else downs.push(d);
+        flush();
+      }
+    });
+    stream.on("error", (e: grpc.ServiceError) => {
+      if (e.code !== grpc.status.CANCELLED) failure = toRusmError(e, name);
+      finished = true;
+      readyResolve(undefined);
+      flush();
+    });
+    stream.on("end", () => { finished = true; readyResolve(undefined); flush(); });
+    if (onDown) return () => stream.cancel();
+    const it: MonitorIterator = {
+      ready,
+      next: () => new Promise<IteratorResult<Down>>((resolve, reject) => { waiting.push({ resolve, reject }); flush(); }),
       async return() {
         stream.cancel();
         return { done: true, value: undefined };

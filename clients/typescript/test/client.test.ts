@@ -111,7 +111,12 @@ describe("calling Java services from TypeScript", () => {
 
   it("monitor yields a Down with the reason, as an async iterator and as a callback", async () => {
     const downs = node.monitor("counter");
-    const viaCallback = new Promise((resolve) => node.monitor("counter", resolve));
+    let ready!: () => void;
+    const callbackReady = new Promise<void>((r) => (ready = r));
+    const viaCallback = new Promise((resolve) => node.monitor("counter", resolve, () => ready()));
+    const watched = await downs.ready;
+    await callbackReady;
+    assert.equal(watched?.name, "counter");
     await counter.crash("for the monitor").catch(() => undefined);
     const first = await downs.next();
     assert.equal(first.done, false);

@@ -20,6 +20,7 @@ import io.rusm.wire.v1.CastReply;
 import io.rusm.wire.v1.CastRequest;
 import io.rusm.wire.v1.Down;
 import io.rusm.wire.v1.HostMessage;
+import io.rusm.wire.v1.MonitorEvent;
 import io.rusm.wire.v1.MonitorRequest;
 import io.rusm.wire.v1.NodeMessage;
 import io.rusm.wire.v1.WhereisReply;
@@ -133,8 +134,8 @@ public final class RusmService {
      * A watcher process per stream monitors the target and forwards its one {@link io.rusm.Down};
      * cancelling the stream kills the watcher, which ends the monitor with it.
      */
-    private void monitor(MonitorRequest req, StreamObserver<Down> out) {
-        ServerCallStreamObserver<Down> stream = (ServerCallStreamObserver<Down>) out;
+    private void monitor(MonitorRequest req, StreamObserver<MonitorEvent> out) {
+        ServerCallStreamObserver<MonitorEvent> stream = (ServerCallStreamObserver<MonitorEvent>) out;
         Pid target = switch (req.getTargetCase()) {
             case NAME -> node.whereis(req.getName()).orElse(null);
             case PID -> Failures.pid(req.getPid());
@@ -145,15 +146,19 @@ public final class RusmService {
                 out.onError(Status.INVALID_ARGUMENT.withDescription("monitor needs a name or a pid").asRuntimeException());
                 return;
             }
-            out.onNext(Down.newBuilder().setPid(io.rusm.wire.v1.Pid.newBuilder().setNode(node.name()).setName(req.getName()))
-                    .setReason(Failures.reason(ExitReason.NOPROC)).build());
+            out.onNext(MonitorEvent.newBuilder().setDown(Down.newBuilder()
+                    .setPid(io.rusm.wire.v1.Pid.newBuilder().setNode(node.name()).setName(req.getName()))
+                    .setReason(Failures.reason(ExitReason.NOPROC))).build());
             out.onCompleted();
             return;
         }
+        CompletableFuture<Void> announced = new CompletableFuture<>();
         Behavior forward = message -> {
             if (message instanceof io.rusm.Down down) {
+                announced.join(); // `monitoring` goes first; it is sent right after the monitor is set
                 synchronized (stream) {
-                    stream.onNext(Down.newBuilder().setPid(Failures.pid(down.pid())).setReason(Failures.reason(down.reason())).build());
+                    stream.onNext(MonitorEvent.newBuilder().setDown(Down.newBuilder().setPid(Failures.pid(down.pid()))
+                            .setReason(Failures.reason(down.reason()))).build());
                     stream.onCompleted();
                 }
                 ProcessContext.stopSelf(ExitReason.NORMAL);
@@ -163,6 +168,10 @@ public final class RusmService {
         Pid watcher = node.spawn(forward);
         stream.setOnCancelHandler(() -> node.exit(watcher, ExitReason.KILLED));
         node.monitor(watcher, target);
+        synchronized (stream) {
+            stream.onNext(MonitorEvent.newBuilder().setMonitoring(Failures.pid(target)).build());
+        }
+        announced.complete(null);
     }
 
     private StreamObserver<HostMessage> attach(StreamObserver<NodeMessage> out) {

@@ -8,7 +8,7 @@ import io.rusm.wire.v1.CallReply;
 import io.rusm.wire.v1.CallRequest;
 import io.rusm.wire.v1.CastReply;
 import io.rusm.wire.v1.CastRequest;
-import io.rusm.wire.v1.Down;
+import io.rusm.wire.v1.MonitorEvent;
 import io.rusm.wire.v1.HostMessage;
 import io.rusm.wire.v1.MonitorRequest;
 import io.rusm.wire.v1.NodeMessage;
@@ -31,8 +31,8 @@ public final class RusmV1 {
             method("Cast", MethodType.UNARY, CastRequest.getDefaultInstance(), CastReply.getDefaultInstance());
     public static final MethodDescriptor<WhereisRequest, WhereisReply> WHEREIS =
             method("Whereis", MethodType.UNARY, WhereisRequest.getDefaultInstance(), WhereisReply.getDefaultInstance());
-    public static final MethodDescriptor<MonitorRequest, Down> MONITOR =
-            method("Monitor", MethodType.SERVER_STREAMING, MonitorRequest.getDefaultInstance(), Down.getDefaultInstance());
+    public static final MethodDescriptor<MonitorRequest, MonitorEvent> MONITOR =
+            method("Monitor", MethodType.SERVER_STREAMING, MonitorRequest.getDefaultInstance(), MonitorEvent.getDefaultInstance());
     public static final MethodDescriptor<HostMessage, NodeMessage> ATTACH =
             method("Attach", MethodType.BIDI_STREAMING, HostMessage.getDefaultInstance(), NodeMessage.getDefaultInstance());
 

@@ -42,8 +42,8 @@ public class Bridge {
         return outcome(() -> ts.grow(megabytes));
     }
 
-    public Map<String, Object> sleep(long millis) {
-        return outcome(() -> ts.sleep(millis));
+    public Map<String, Object> sleep(long millis, String marker) {
+        return outcome(() -> ts.sleep(millis, marker));
     }
 
     interface Body {

@@ -20,7 +20,7 @@ public interface TsCounterClient {
 
     long grow(long megabytes);
 
-    long sleep(long millis);
+    long sleep(long millis, String marker);
 
     @Cast
     void reset();
