@@ -3,7 +3,9 @@ package io.rusm.wire;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ClientCalls;
 import io.rusm.Pid;
 import io.rusm.wire.internal.Failures;
@@ -15,6 +17,9 @@ import io.rusm.wire.v1.CastRequest;
 import io.rusm.wire.v1.WhereisReply;
 import io.rusm.wire.v1.WhereisRequest;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Optional;
@@ -44,6 +49,22 @@ public final class WireClient implements AutoCloseable {
     public static WireClient connect(String target, Duration defaultTimeout, int maxMessageSize) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(maxMessageSize).build();
         return new WireClient(channel, defaultTimeout);
+    }
+
+    /**
+     * Connects over TLS, trusting {@code trust}; with {@code clientKey} it presents that certificate
+     * (for a node that requires client certificates).
+     */
+    public static WireClient connectTls(String target, TrustManagerFactory trust, KeyManagerFactory clientKeyOrNull) {
+        try {
+            SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(trust);
+            if (clientKeyOrNull != null) ssl.keyManager(clientKeyOrNull);
+            ManagedChannel channel = NettyChannelBuilder.forTarget(target).sslContext(ssl.build())
+                    .maxInboundMessageSize(WireServer.DEFAULT_MAX_MESSAGE_SIZE).build();
+            return new WireClient(channel, Duration.ofSeconds(5));
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS to " + target + ": " + e.getMessage(), e);
+        }
     }
 
     /** Calls {@code service.method(args)} and reads the reply as {@code returnType}. */
