@@ -11,6 +11,15 @@ import io.rusm.spring.wire.fixture.WireConfig;
 import io.rusm.wire.ExternalServices;
 import io.rusm.wire.WireClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -62,6 +71,49 @@ class RusmWireAutoConfigurationTests {
                 assertThat(d.returnTypes()).containsKey("bump(long)");
             });
             assertThatThrownBy(() -> context.getBean(TsCounter.class).bump(1)).isInstanceOf(NoProcessException.class);
+        });
+    }
+
+    @Test
+    void anSslBundleTurnsOnTlsWithClientCertificates(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("node.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        String location = "file:" + keystore;
+        runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class)).withPropertyValues("rusm.wire.port=0",
+                "rusm.wire.ssl-bundle=rusm", "spring.ssl.bundle.jks.rusm.keystore.location=" + location,
+                "spring.ssl.bundle.jks.rusm.keystore.password=changeit", "spring.ssl.bundle.jks.rusm.keystore.type=PKCS12",
+                "spring.ssl.bundle.jks.rusm.truststore.location=" + location, "spring.ssl.bundle.jks.rusm.truststore.password=changeit",
+                "spring.ssl.bundle.jks.rusm.truststore.type=PKCS12").run(context -> {
+            assertThat(context).hasNotFailed();
+            int port = context.getBean(RusmWireLifecycle.class).server().port();
+            try (WireClient withCert = WireClient.connectTls("localhost:" + port, tmf, kmf);
+                 WireClient without = WireClient.connectTls("localhost:" + port, tmf, null)) {
+                assertThat(withCert.<Long>call("tally", "add", long.class, 2)).isEqualTo(2L);
+                assertThatThrownBy(() -> without.call("tally", "add", long.class, 2)).isInstanceOf(RuntimeException.class);
+            }
+        });
+    }
+
+    @Test
+    void anUnknownSslBundleFailsStartupNamingTheProperty() {
+        runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+                .withPropertyValues("rusm.wire.port=0", "rusm.wire.ssl-bundle=missing").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOfSatisfying(RusmConfigurationException.class,
+                    e -> assertThat(e.property()).isEqualTo("rusm.wire.ssl-bundle"));
         });
     }
 
