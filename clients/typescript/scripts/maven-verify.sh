@@ -20,4 +20,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error </dev/null
 fi
 npm run build --silent
-RUSM_TEST_CLASSPATH="$target/test-app.classpath" node --test --test-concurrency=1 --test-timeout=120000 dist/test/*.test.js
+# The TAP output also goes to target/typescript-tests.log, to read after a failed run.
+set -o pipefail
+RUSM_TEST_CLASSPATH="$target/test-app.classpath" node --test --test-concurrency=1 --test-timeout=120000 dist/test/*.test.js 2>&1 \
+  | tee "$target/typescript-tests.log"

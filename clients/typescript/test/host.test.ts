@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connect, DeclaredError, NoProcessError, ProcessCrashedError, RusmNode } from "../src";
+import { BadRequestError, connect, DeclaredError, NoProcessError, ProcessCrashedError, RusmNode } from "../src";
 import { eventually, startHost, startJavaNode, Started } from "./helpers";
 
 interface Counter {
@@ -59,6 +59,21 @@ describe("a service hosted in TypeScript (rusm-host) under a Java supervisor", (
     assert.deepEqual(await bridge.bump(3), { value: 5 });
     assert.equal(await ts.total(), 5);
     assert.equal((await node.whereis("tscounter"))?.name, "tscounter");
+  });
+
+  it("a name the module does not export is a BadRequestError, and the service keeps its state", async () => {
+    await assert.rejects(node.call("tscounter", "nope"), BadRequestError);
+    assert.equal(await ts.total(), 5);
+  });
+
+  it("a plain .mjs module is hosted too", async () => {
+    const plain = await startHost("plain.mjs", "plain", java.target);
+    try {
+      assert.equal(await node.call("plain", "hit"), 1);
+      assert.equal(await node.call("plain", "hit"), 2);
+    } finally {
+      await plain.kill();
+    }
   });
 
   it("an exported Error class is a declared error: the caller gets it by name, the state is kept", async () => {

@@ -8,7 +8,9 @@ import type { PreparedModule } from "./compile";
 
 async function load(): Promise<Record<string, unknown>> {
   const { modulePath, esm, compiled } = workerData as PreparedModule;
-  if (esm) return (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+  // A real import() (tsc would turn a literal one into require() in this CommonJS build).
+  const importEsm = new Function("url", "return import(url)") as (url: string) => Promise<Record<string, unknown>>;
+  if (esm) return await importEsm(pathToFileURL(modulePath).href);
   if (compiled !== undefined) {
     // The entry file was compiled by the host at start; other .ts files it imports compile on load.
     const exts = (require as unknown as { extensions: Record<string, (m: any, f: string) => void> }).extensions;

@@ -96,10 +96,11 @@ public final class HostSession implements StreamObserver<HostMessage> {
     /** The host says incarnation {@code inc} died: end it here too, at once. */
     private void ended(long inc, ExitReason reason) {
         Pid pid = running.remove(inc);
+        // First the process, with the host's reason; only then wake its fiber (whose fallout is then ignored).
+        if (pid != null) node.exit(pid, reason);
         CompletableFuture<Void> s = starting.remove(inc);
         RuntimeException why = new HostExitedException(reason);
         if (s != null) s.completeExceptionally(why);
-        if (pid != null) node.exit(pid, reason);
         pendingIncarnation.forEach((id, i) -> {
             if (i == inc) {
                 pendingIncarnation.remove(id);

@@ -54,6 +54,7 @@ public final class WireTestApp {
                     WorkerSpec.of("counter", () -> counter.newBehavior(Counter::new)),
                     WorkerSpec.of("tiny", () -> tiny.newBehavior(Counter::new)).withMailboxCapacity(1),
                     WorkerSpec.of("tscounter", external.declare("tscounter", 64, TsCounterClient.class)),
+                    WorkerSpec.of("plain", external.declare("plain", 0)),
                     WorkerSpec.of("bridge", () -> bridge.newBehavior(() -> new Bridge(ts))))));
         }
     }
