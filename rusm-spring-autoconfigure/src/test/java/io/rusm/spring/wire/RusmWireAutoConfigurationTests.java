@@ -10,7 +10,12 @@ import io.rusm.spring.wire.ext.TsCounter;
 import io.rusm.spring.wire.fixture.WireConfig;
 import io.rusm.wire.ExternalServices;
 import io.rusm.wire.WireClient;
+import io.rusm.spring.actuate.RusmActuatorAutoConfiguration;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 
@@ -71,6 +76,18 @@ class RusmWireAutoConfigurationTests {
                 assertThat(d.returnTypes()).containsKey("bump(long)");
             });
             assertThatThrownBy(() -> context.getBean(TsCounter.class).bump(1)).isInstanceOf(NoProcessException.class);
+        });
+    }
+
+    @Test
+    void anExternalComponentIsALeafOfTheRusmHealthTreeLikeAJavaService() {
+        runner.withConfiguration(AutoConfigurations.of(RusmActuatorAutoConfiguration.class)).withUserConfiguration(ExternalConfig.class)
+                .withPropertyValues("rusm.wire.port=0", "rusm.components.tscounter.runtime=external").run(context -> {
+            assertThat(context).hasNotFailed();
+            CompositeHealthContributor rusm = context.getBean("rusmHealthContributor", CompositeHealthContributor.class);
+            Health leaf = ((HealthIndicator) rusm.getContributor("tscounter")).health();
+            assertThat(leaf.getStatus()).isEqualTo(Status.UP);
+            assertThat(leaf.getDetails()).containsEntry("state", "running").containsEntry("incarnation", 1L).containsEntry("restarts", 0L);
         });
     }
 
