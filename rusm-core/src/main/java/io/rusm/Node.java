@@ -180,9 +180,11 @@ public final class Node implements AutoCloseable {
         Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
         Process p = runtime.byPid(pid);
         CompletableFuture<ExitReason> exit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
-        exit.thenAccept(reason -> {
+        // On a thread of its own: the callback is user code, and the supervisor's end (a kill, a
+        // link's exit signal) must never wait on it.
+        exit.thenAcceptAsync(reason -> {
             if (!reason.isNormal()) onAbnormalExit.accept(reason);
-        });
+        }, task -> Thread.ofVirtual().name("rusm-supervisor-exit").start(task));
         Supervisor supervisor = new Supervisor(this, behavior, pid, exit);
         supervisors.add(supervisor);
         return supervisor;

@@ -5,7 +5,6 @@ import io.rusm.Pid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
@@ -15,10 +14,8 @@ import java.util.function.LongFunction;
  * <p>A name is remembered only while something uses it: a live process holds it, or a supervisor
  * {@linkplain #hold holds} it for a child it will restart. Once neither does, the name's slot is
  * dropped, so memory follows what is alive, not every name ever spawned. A {@link Pid} must still
- * never be reused: a forgotten name's highest incarnation raises {@code floor}, and a name that comes
- * back starts above it. A fixed-size Bloom filter of forgotten names tells a returning name from a new
- * one (no false negatives), so a brand-new name still starts at incarnation 1 without the registry
- * remembering every name it ever dropped.
+ * never be reused: a forgotten name's last incarnation raises the floor of its hash bucket, and a
+ * name that comes back starts above it ({@link Floors}).
  *
  * <p>Anonymous processes are registered under their generated {@code <anon-N>} name too (always
  * incarnation 1, never held), so a pid always resolves with one lookup plus an identity check.
@@ -36,48 +33,39 @@ final class Registry {
     }
 
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
-    /** The highest incarnation of any forgotten name: a returning name starts above it. */
-    private final AtomicLong floor = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     private final Consumer<String> onForget;
-    private final ForgottenNames forgotten = new ForgottenNames();
+    private final Floors floors = new Floors();
 
-    /** A Bloom filter of 2^19 bits, three probes, allocated on the first forgotten name. */
-    private static final class ForgottenNames {
-        private static final int BITS = 1 << 19;
-        private volatile java.util.concurrent.atomic.AtomicLongArray words;
+    /**
+     * Where forgotten names' incarnations stopped, by hash bucket: a forgotten name raises its
+     * bucket to its last incarnation, and a new slot starts above its bucket. Without remembering
+     * names this never reuses a pid (no false negatives), and a name in an untouched bucket still
+     * starts at 1. Allocated on the first forgotten name.
+     */
+    private static final class Floors {
+        private static final int BUCKETS = 4096;
+        private volatile java.util.concurrent.atomic.AtomicLongArray floors;
 
-        void add(String name) {
-            java.util.concurrent.atomic.AtomicLongArray w = words;
-            if (w == null) {
+        long of(String name) {
+            java.util.concurrent.atomic.AtomicLongArray f = floors;
+            return f == null ? 0 : f.get(bucket(name));
+        }
+
+        void raise(String name, long incarnation) {
+            java.util.concurrent.atomic.AtomicLongArray f = floors;
+            if (f == null) {
                 synchronized (this) {
-                    if (words == null) words = new java.util.concurrent.atomic.AtomicLongArray(BITS / 64);
-                    w = words;
+                    if (floors == null) floors = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
+                    f = floors;
                 }
             }
-            for (int i = 0; i < 3; i++) {
-                int bit = probe(name, i);
-                long mask = 1L << (bit & 63);
-                w.getAndUpdate(bit >>> 6, v -> v | mask);
-            }
+            f.accumulateAndGet(bucket(name), incarnation, Math::max);
         }
 
-        boolean mightContain(String name) {
-            java.util.concurrent.atomic.AtomicLongArray w = words;
-            if (w == null) return false;
-            for (int i = 0; i < 3; i++) {
-                int bit = probe(name, i);
-                if ((w.get(bit >>> 6) & (1L << (bit & 63))) == 0) return false;
-            }
-            return true;
-        }
-
-        private static int probe(String name, int i) {
-            long h = name.hashCode() * 0x9E3779B97F4A7C15L + i * 0xC2B2AE3D27D4EB4FL + name.length();
-            h ^= h >>> 31;
-            h *= 0xBF58476D1CE4E5B9L;
-            h ^= h >>> 29;
-            return (int) (h & (BITS - 1));
+        private static int bucket(String name) {
+            int h = name.hashCode() * 0x9E3779B9;
+            return (h ^ (h >>> 16)) & (BUCKETS - 1);
         }
     }
 
@@ -133,16 +121,13 @@ final class Registry {
         });
     }
 
-    /** Where a name's incarnations continue: above every forgotten incarnation if it may have been seen. */
+    /** Where a name's incarnations continue: above every forgotten incarnation in its bucket. */
     private long startFor(String name) {
-        return forgotten.mightContain(name) ? floor.get() : 0;
+        return floors.of(name);
     }
 
     private Slot forget(String name, Slot slot) {
-        if (!name.startsWith("<")) {
-            floor.accumulateAndGet(slot.lastIncarnation, Math::max);
-            forgotten.add(name);
-        }
+        if (!name.startsWith("<")) floors.raise(name, slot.lastIncarnation);
         onForget.accept(name);
         return null;
     }
