@@ -32,9 +32,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Process {
     private static final VarHandle EXIT;
+    private static final VarHandle ACTING;
     static {
         try {
             EXIT = MethodHandles.lookup().findVarHandle(Process.class, "exitReason", ExitReason.class);
+            ACTING = MethodHandles.lookup().findVarHandle(Process.class, "acting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,6 +49,13 @@ public final class Process {
     final Mailbox mailbox;
     private volatile boolean trapExits;
     private volatile ExitReason exitReason;
+    /**
+     * Effects in progress on this process's behalf (a send's enqueue, a Kv commit). Its ending waits
+     * for them, so an effect either lands before the death or is fenced: never after it.
+     */
+    private volatile int acting;
+    /** Of {@link #acting}, those entered by the process's own fiber (touched only by that fiber). */
+    private int ownActs;
     private volatile Envelope current;
     private volatile ExitReason selfStop;
     private Thread thread;
@@ -246,6 +255,41 @@ public final class Process {
         return false;
     }
 
+    // ---- fencing ---------------------------------------------------------------------------
+
+    /**
+     * Begins an effect on this process's behalf; false (and nothing begun) if it has ended. Pair
+     * every true with {@link #endAct()}. Only for short steps that run no user code and never end
+     * a process (an enqueue, a store commit): the process's ending waits for them.
+     */
+    public boolean beginAct() {
+        ACTING.getAndAdd(this, 1);
+        if (exitReason != null) {
+            ACTING.getAndAdd(this, -1);
+            return false;
+        }
+        if (Thread.currentThread() == thread) ownActs++;
+        return true;
+    }
+
+    public void endAct() {
+        if (Thread.currentThread() == thread) ownActs--;
+        ACTING.getAndAdd(this, -1);
+    }
+
+    /**
+     * After the exit reason is set: waits out effects begun before it (they finish in bounded time,
+     * running no user code). Dekker's handshake: an actor raises {@code acting} then reads the exit
+     * reason; we set the exit reason then read {@code acting}; one of us sees the other.
+     */
+    private void awaitActs() {
+        int mine = Thread.currentThread() == thread ? ownActs : 0;
+        for (int spins = 0; acting > mine; spins++) {
+            if (spins < 200) Thread.onSpinWait();
+            else Thread.yield();
+        }
+    }
+
     // ---- ending ---------------------------------------------------------------------------
 
     /** Graceful stop: accept nothing new, handle what is queued, run the stop hook, end. */
@@ -278,6 +322,7 @@ public final class Process {
 
     private boolean end(ExitReason reason, boolean own, ArrayDeque<Signal> pending) {
         if (!EXIT.compareAndSet(this, null, reason)) return false;
+        awaitActs();
         mailbox.close();
         runtime.registry.unregister(this);
         Envelope inFlight = current;

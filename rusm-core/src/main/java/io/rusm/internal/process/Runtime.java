@@ -190,7 +190,7 @@ public final class Runtime {
                 throw new IllegalStateException(target.pid + " called itself: the call could never be answered");
             }
             SyncCall call = new SyncCall(message);
-            enqueue(target, call);
+            enqueueAs(target, call);
             return call.await(Deadlines.after(t0, timeout), label, timeout);
         } catch (Throwable t) {
             outcome = CallOutcome.of(t);
@@ -208,7 +208,7 @@ public final class Runtime {
             Current.checkAlive("call");
             if (target == null) throw new NoProcessException(label);
             AsyncCall call = new AsyncCall(message, future);
-            enqueue(target, call);
+            enqueueAs(target, call);
             long nanos = Deadlines.nanos(timeout);
             if (nanos != Deadlines.NONE) call.timeOutAfter(nanos, new CallTimeoutException(label, timeout));
         } catch (Throwable t) {
@@ -226,6 +226,16 @@ public final class Runtime {
         return reported;
     }
 
+    /** Enqueues on behalf of the calling process, fenced: it lands before that process's death or not at all. */
+    private static void enqueueAs(Process target, Call call) {
+        Process acting = Current.beginAct("call");
+        try {
+            enqueue(target, call);
+        } finally {
+            Current.endAct(acting);
+        }
+    }
+
     private static void enqueue(Process target, Call call) {
         switch (target.mailbox.offer(call)) {
             case ACCEPTED -> { }
@@ -240,12 +250,18 @@ public final class Runtime {
      * reported to listeners; a full mailbox is back-pressure and throws {@link MailboxFullException}.
      */
     public void send(Process target, String service, Object message) {
-        Current.checkAlive("send");
-        if (target == null) {
-            listeners.sendDropped(service, message, "noproc");
-            return;
+        Process acting = Current.beginAct("send");
+        Mailbox.Offer offer;
+        try {
+            if (target == null) {
+                offer = Mailbox.Offer.CLOSED;
+            } else {
+                offer = target.mailbox.offer(new Envelope(message, false));
+            }
+        } finally {
+            Current.endAct(acting);
         }
-        switch (target.mailbox.offer(new Envelope(message, false))) {
+        switch (offer) {
             case ACCEPTED -> { }
             case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
             case CLOSED -> listeners.sendDropped(service, message, "noproc");
