@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -102,11 +103,14 @@ public class RusmLifecycle implements SmartLifecycle {
         if (!running) return; // stopping anyway
         log.error("rusm root supervisor exited with {}: {}", reason.label(),
                 onRootEscalation == RusmProperties.OnRootEscalation.SHUTDOWN ? "closing the application context"
-                        : "marking liveness BROKEN");
+                        : "marking liveness BROKEN and readiness REFUSING_TRAFFIC");
         if (onRootEscalation == RusmProperties.OnRootEscalation.SHUTDOWN) {
             // Not on the supervisor's fiber: closing waits for lifecycles, including this one.
             Thread.ofPlatform().name("rusm-escalation-shutdown").start(context::close);
         } else {
+            // Both: a load balancer must stop sending traffic that every service would refuse,
+            // and the platform should restart the instance.
+            AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
             AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
         }
     }

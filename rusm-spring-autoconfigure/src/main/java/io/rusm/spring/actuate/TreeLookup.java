@@ -30,4 +30,16 @@ final class TreeLookup {
         }
         return false;
     }
+
+    /** Whether the root and every supervisor on the way to {@code path} (its parent included) are running. */
+    static boolean supervisorsRunning(ChildSnapshot.Supervisor root, List<String> path) {
+        ChildSnapshot current = root;
+        for (int i = 0; i < path.size(); i++) {
+            if (!(current instanceof ChildSnapshot.Supervisor s) || s.status() != io.rusm.ChildStatus.RUNNING) return false;
+            String name = path.get(i);
+            current = s.children().stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+            if (current == null) return i == path.size() - 1; // the leaf itself may be gone (deleted temporary)
+        }
+        return true;
+    }
 }
