@@ -43,8 +43,38 @@ public class RusmLifecycle implements SmartLifecycle {
     public void start() {
         // Every singleton exists by now: they are shared infrastructure, never charged to a service's memory cap.
         node.sharedObjects(singletons(context));
+        long started = System.nanoTime();
         root = node.startSupervisor(rootSpec, this::onRootExit);
         running = true;
+        log.info("rusm started {} in {} ms", describe(rootSpec), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** "3 services [counter, cache, hub (on demand)] under 2 supervisors [rusm, caches]". */
+    static String describe(SupervisorSpec root) {
+        java.util.List<String> services = new java.util.ArrayList<>();
+        java.util.List<String> supervisors = new java.util.ArrayList<>();
+        collect(root, services, supervisors);
+        return services.size() + (services.size() == 1 ? " service " : " services ") + services + " under "
+                + supervisors.size() + (supervisors.size() == 1 ? " supervisor " : " supervisors ") + supervisors;
+    }
+
+    private static void collect(SupervisorSpec spec, java.util.List<String> services, java.util.List<String> supervisors) {
+        supervisors.add(spec.name());
+        for (io.rusm.ChildSpec c : spec.children()) {
+            switch (c) {
+                case SupervisorSpec s -> collect(s, services, supervisors);
+                case io.rusm.WorkerSpec w -> services.add(w.resident() ? w.name() : w.name() + " (on demand)");
+            }
+        }
+    }
+
+    /**
+     * Not pauseable: a context pause stops lifecycles and a resume starts them again, which would
+     * throw away every service's state and start a fresh tree. rusm stops only with the context.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     /** Stops the tree on a virtual thread so Spring can bound the wait with its phase timeout. */
