@@ -5,6 +5,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -32,10 +35,13 @@ import static org.awaitility.Awaitility.await;
  * profile turns on the chaos endpoints ({@code /demo/{service}/crash}).
  */
 @SpringBootTest(classes = DemoApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "demo.subscribers.keep-alive=200ms") // disconnected SSE clients are noticed on the next keep-alive
+        properties = {"demo.subscribers.keep-alive=200ms", // disconnected SSE clients are noticed on the next keep-alive
+                // the methods crash services on purpose, all in one app: they must not add up to a root escalation
+                "rusm.supervisor.intensity=50"})
 @ActiveProfiles("demo")
 @DirtiesContext // restart counts are part of what is asserted: no other test class shares this app
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(OutputCaptureExtension.class)
 class DemoAppEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -72,6 +78,16 @@ class DemoAppEndToEndTest {
     }
 
     // ---------------------------------------------------------------- counter
+
+    @Test
+    void aDemoCrashIsLoggedOnceAtErrorWithItsStackTrace(CapturedOutput output) {
+        http.crashAndAwaitRestart("durableCounter");
+        await("crash logged").atMost(WAIT).until(() -> output.getOut().contains("component 'durableCounter'"));
+        String crash = output.getOut().lines().dropWhile(l -> !(l.contains("ERROR") && l.contains("component 'durableCounter'")))
+                .limit(4).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(crash).as(output.getOut()).contains("crashed: io.rusm.demo.chaos.DemoCrash: crash requested")
+                .contains("at io.rusm.demo.durable.DurableCounter.crash(");
+    }
 
     @Test
     void counterStateResetsWhenItCrashesAndTheSupervisorCountsTheRestart() {
@@ -126,6 +142,60 @@ class DemoAppEndToEndTest {
                         && "running".equals(http.service("durableCounter").orElseThrow().path("state").asString()));
         assertThat(http.json("/api/durable-counter").path("value").asLong()).isEqualTo(value);
         assertThat(http.post("/api/durable-counter/bump").body()).isEqualTo("{\"value\":" + (value + 1) + "}");
+    }
+
+    @Test
+    void aBumpThatWouldOverflowIsA400AndNothingIsKeptOrPersisted() {
+        long counter = http.json("/api/counter").path("value").asLong();
+        assertThat(http.post("/api/counter/bump?by=" + (Long.MAX_VALUE - counter)).statusCode()).isEqualTo(200);
+        HttpResponse<String> over = http.post("/api/counter/bump?by=" + Long.MAX_VALUE);
+        assertThat(over.statusCode()).as(over.body()).isEqualTo(400);
+        assertThat(DemoHttp.parse(over.body()).path("detail").asString()).contains("overflow");
+        assertThat(http.json("/api/counter").path("value").asLong()).isEqualTo(Long.MAX_VALUE);
+        assertThat(http.post("/api/counter/reset").statusCode()).isEqualTo(200);
+
+        long durable = http.json("/api/durable-counter").path("value").asLong();
+        long restarts = http.restarts("durableCounter");
+        assertThat(http.post("/api/durable-counter/bump?by=" + Long.MIN_VALUE).statusCode()).isEqualTo(200);
+        HttpResponse<String> under = http.post("/api/durable-counter/bump?by=" + Long.MIN_VALUE);
+        assertThat(under.statusCode()).as(under.body()).isEqualTo(400);
+        assertThat(http.restarts("durableCounter")).as("the caller's mistake, not a crash").isEqualTo(restarts);
+        // What Kv holds: a fresh incarnation reads it back; the refused bump was never written.
+        http.crashAndAwaitRestart("durableCounter");
+        assertThat(http.json("/api/durable-counter").path("value").asLong()).isEqualTo(durable + Long.MIN_VALUE);
+        assertThat(http.post("/api/durable-counter/bump?by=" + Long.MAX_VALUE).statusCode()).isEqualTo(200);
+        assertThat(http.post("/api/durable-counter/bump?by=1").body()).isEqualTo("{\"value\":" + durable + "}");
+    }
+
+    @Test
+    void aCacheTtlTooLargeToExpireIsA400AndNotStored() {
+        HttpResponse<String> r = http.put("/api/cache/forever?ttlMillis=" + Long.MAX_VALUE, "never readable");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(DemoHttp.parse(r.body()).path("detail").asString()).contains("ttlMillis must be at most");
+        assertThat(http.get("/api/cache/forever").statusCode()).isEqualTo(404);
+        assertThat(http.put("/api/cache/year?ttlMillis=" + Duration.ofDays(365).toMillis(), "a year").statusCode()).isEqualTo(200);
+        assertThat(http.json("/api/cache/year").path("value").asString()).isEqualTo("a year");
+        assertThat(http.delete("/api/cache/year").statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void curlDashDFormPostsWorkOnTheCacheAndTopicEndpoints() throws Exception {
+        // What `curl -X PUT -d value=one` and `curl -d payload=hello` send.
+        HttpResponse<String> put = http.form("PUT", "/api/cache/from-curl?ttlMillis=60000", "value=one+two%21");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(http.json("/api/cache/from-curl").path("value").asString()).isEqualTo("one two!");
+        assertThat(http.delete("/api/cache/from-curl").statusCode()).isEqualTo(204);
+
+        try (SseClient sse = SseClient.open(streams, http.uri("/api/topics/curl/events"))) {
+            assertThat(sse.awaitSubscribed(WAIT)).isTrue();
+            HttpResponse<String> published = http.form("POST", "/api/topics/curl", "payload=hello+curl");
+            assertThat(DemoHttp.parse(published.body()).path("delivered").asInt()).isEqualTo(1);
+            assertThat(DemoHttp.parse(sse.next("message", WAIT).data()).path("payload").asString()).isEqualTo("hello curl");
+        }
+        // `curl -d hello`: a form without the field is a 400 that says how to send it
+        HttpResponse<String> bare = http.form("POST", "/api/topics/curl", "hello");
+        assertThat(bare.statusCode()).isEqualTo(400);
+        assertThat(DemoHttp.parse(bare.body()).path("detail").asString()).contains("payload=", "text/plain");
     }
 
     @Test
