@@ -1,5 +1,6 @@
 package io.rusm.spring;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -19,7 +20,7 @@ import java.util.stream.Collectors;
 class RusmEnumBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {
 
     @Override
-    protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
         Class<?> type = cause.getTarget().getType().resolve();
         if (type == null || !type.isEnum() || cause.getProperty() == null) return null;
         String property = cause.getProperty().getName().toString();

@@ -4,6 +4,7 @@ import io.rusm.ExitReason;
 import io.rusm.Node;
 import io.rusm.Supervisor;
 import io.rusm.SupervisorSpec;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -28,7 +29,7 @@ public class RusmLifecycle implements SmartLifecycle {
     private final SupervisorSpec rootSpec;
     private final RusmProperties.OnRootEscalation onRootEscalation;
     private final ConfigurableApplicationContext context;
-    private volatile Supervisor root;
+    private volatile @Nullable Supervisor root;
     private volatile boolean running;
 
     public RusmLifecycle(Node node, SupervisorSpec rootSpec, RusmProperties.OnRootEscalation onRootEscalation,
@@ -113,7 +114,7 @@ public class RusmLifecycle implements SmartLifecycle {
     }
 
     /** The running root supervisor, or null before start. */
-    public Supervisor root() {
+    public @Nullable Supervisor root() {
         return root;
     }
 

@@ -1,5 +1,6 @@
 package io.rusm.spring;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -60,9 +61,9 @@ final class UnknownKeys {
     }
 
     /** The known key that starts with {@code key}, or else the one within edit distance 2, if there is one. */
-    private static String closest(String key, Set<String> known) {
+    private static @Nullable String closest(String key, Set<String> known) {
         for (String k : known) if (k.startsWith(key)) return k;
-        String best = null;
+        @Nullable String best = null;
         int bestDistance = 3;
         for (String k : known) {
             int d = distance(key, k);

@@ -4,4 +4,7 @@
  * {@code ApplicationContextRunner} that finds your services), and a Kv store in a temporary
  * directory for every test context ({@link io.rusm.test.TemporaryKvContextCustomizerFactory}).
  */
+@NullMarked
 package io.rusm.test;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.rusm.event.CallOutcome;
 import io.rusm.spring.ServiceClientCustomizer;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -23,15 +24,15 @@ public final class ObservedClients implements ServiceClientCustomizer {
     private static final RusmCallObservationConvention DEFAULT = new DefaultRusmCallObservationConvention();
 
     private final ObservationRegistry registry;
-    private final RusmCallObservationConvention custom;
+    private final @Nullable RusmCallObservationConvention custom;
 
     /** @param convention the application's convention, or null for {@link DefaultRusmCallObservationConvention} */
-    public ObservedClients(ObservationRegistry registry, RusmCallObservationConvention convention) {
+    public ObservedClients(ObservationRegistry registry, @Nullable RusmCallObservationConvention convention) {
         this.registry = registry;
         this.custom = convention;
     }
 
-    static RusmCallObservationConvention conventionOrDefault(RusmCallObservationConvention convention) {
+    static RusmCallObservationConvention conventionOrDefault(@Nullable RusmCallObservationConvention convention) {
         return convention == null ? DEFAULT : convention;
     }
 
@@ -76,7 +77,7 @@ public final class ObservedClients implements ServiceClientCustomizer {
         return result;
     }
 
-    private static void stop(Observation observation, RusmCallObservationContext context, Throwable failure) {
+    private static void stop(Observation observation, RusmCallObservationContext context, @Nullable Throwable failure) {
         context.outcome(CallOutcome.of(failure).tag());
         if (failure != null) observation.error(failure);
         observation.stop();

@@ -1,6 +1,7 @@
 package io.rusm.spring.actuate;
 
 import io.rusm.ChildSnapshot;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 
@@ -8,7 +9,7 @@ import java.util.List;
 final class TreeLookup {
     private TreeLookup() {}
 
-    static ChildSnapshot find(ChildSnapshot.Supervisor root, List<String> path) {
+    static @Nullable ChildSnapshot find(ChildSnapshot.Supervisor root, List<String> path) {
         ChildSnapshot current = root;
         for (String name : path) {
             if (!(current instanceof ChildSnapshot.Supervisor s)) return null;
