@@ -101,9 +101,8 @@ class DemoAotModeEndToEndIT extends DemoEndToEndSuite {
     @Test
     void aDemoCrashIsLoggedAtErrorWithItsStackTraceInAotModeToo() throws Exception {
         http.crashAndAwaitRestart("durableCounter");
-        String crash = log().lines().dropWhile(l -> !(l.contains("ERROR") && l.contains("component 'durableCounter'")))
-                .limit(4).collect(java.util.stream.Collectors.joining("\n"));
-        assertThat(crash).contains("crashed: io.rusm.demo.chaos.DemoCrash").contains("at io.rusm.demo.durable.DurableCounter.crash(");
+        org.awaitility.Awaitility.await("crash logged").atMost(Duration.ofSeconds(10)).until(() -> log().contains("component 'durableCounter'"));
+        assertCrashLoggedWithItsStackTrace(log(), "durableCounter", "io.rusm.demo.durable.DurableCounter");
     }
 
     private static String log() throws IOException {

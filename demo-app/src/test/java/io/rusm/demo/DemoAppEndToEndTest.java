@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** {@link DemoEndToEndSuite} against the demo started in this JVM on a random port. */
@@ -50,9 +49,6 @@ class DemoAppEndToEndTest extends DemoEndToEndSuite {
     void aDemoCrashIsLoggedOnceAtErrorWithItsStackTrace(CapturedOutput output) {
         http.crashAndAwaitRestart("durableCounter");
         await("crash logged").atMost(WAIT).until(() -> output.getOut().contains("component 'durableCounter'"));
-        String crash = output.getOut().lines().dropWhile(l -> !(l.contains("ERROR") && l.contains("component 'durableCounter'")))
-                .limit(4).collect(java.util.stream.Collectors.joining("\n"));
-        assertThat(crash).as(output.getOut()).contains("crashed: io.rusm.demo.chaos.DemoCrash: crash requested")
-                .contains("at io.rusm.demo.durable.DurableCounter.crash(");
+        assertCrashLoggedWithItsStackTrace(output.getOut(), "durableCounter", "io.rusm.demo.durable.DurableCounter");
     }
 }

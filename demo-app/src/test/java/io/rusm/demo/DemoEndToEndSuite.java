@@ -38,6 +38,14 @@ abstract class DemoEndToEndSuite {
     /** The port the demo under test listens on. */
     abstract int port();
 
+    /** A demo crash is the service's own: one ERROR line for it, then its stack trace, in {@code log}. */
+    static void assertCrashLoggedWithItsStackTrace(String log, String service, String crashingClass) {
+        String crash = log.lines().dropWhile(l -> !(l.contains("ERROR") && l.contains("component '" + service + "'")))
+                .limit(4).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(crash).as(log).contains("crashed: io.rusm.demo.chaos.DemoCrash: crash requested")
+                .contains("at " + crashingClass + ".crash(");
+    }
+
     DemoHttp http;
 
     @BeforeAll
