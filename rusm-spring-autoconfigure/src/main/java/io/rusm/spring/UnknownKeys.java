@@ -28,19 +28,23 @@ final class UnknownKeys {
 
     private static void check(Environment environment, String prefix, Class<?> entryType) {
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
-        Set<String> known = known(entryType);
+        Set<String> dashed = known(entryType);
+        Set<String> known = new TreeSet<>();
+        for (String k : dashed) known.add(uniform(k));
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (!(source instanceof IterableConfigurationPropertySource iterable)) continue;
             for (ConfigurationPropertyName name : (Iterable<ConfigurationPropertyName>) iterable.stream()::iterator) {
                 // rusm.components.<name>.<key>...: element 2 is the entry, element 3 its key
                 if (!root.isAncestorOf(name) || name.getNumberOfElements() < 4) continue;
+                // Uniform form (no dashes, lower case) is how the binder matches: max-memory-mb,
+                // maxMemoryMb and RUSM_COMPONENTS_X_MAXMEMORYMB all bind, so all are known.
+                if (known.contains(uniform(name.getElement(3, ConfigurationPropertyName.Form.UNIFORM)))) continue;
                 String key = name.getElement(3, ConfigurationPropertyName.Form.DASHED);
-                if (known.contains(key)) continue;
                 String entry = prefix + "." + name.getElement(2, ConfigurationPropertyName.Form.ORIGINAL);
                 String property = entry + "." + key;
-                String suggestion = closest(key, known);
+                String suggestion = closest(key, dashed);
                 throw new RusmConfigurationException(property,
-                        "'" + key + "' is not a property of " + entry + "; known: " + String.join(", ", known),
+                        "'" + key + "' is not a property of " + entry + "; known: " + String.join(", ", dashed),
                         (suggestion == null ? "Remove " + property : "Did you mean " + entry + "." + suggestion
                                 + "? Rename it") + " (it was set in " + source + ").");
             }
@@ -54,6 +58,10 @@ final class UnknownKeys {
             if (p.getWriteMethod() != null) out.add(dashed(p.getName()));
         }
         return out;
+    }
+
+    private static String uniform(String key) {
+        return key.replace("-", "").toLowerCase(Locale.ROOT);
     }
 
     private static String dashed(String camel) {

@@ -140,6 +140,20 @@ class RusmConfigurationFailureTests {
     }
 
     @Test
+    void everySpellingTheBinderAcceptsIsKnown() {
+        runner.withPropertyValues("rusm.components.counter.maxMemoryMb=64", "rusm.components.counter.mailbox_capacity=5",
+                "rusm.supervisors.caches.intensity=2").run(context -> assertThat(context).hasNotFailed());
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment",
+                                java.util.Map.of("RUSM_COMPONENTS_COUNTER_MAXMEMORYMB", "64", "RUSM_COMPONENTS_COUNTER_RESTRAT", "x"))))
+                .run(context -> {
+                    RusmConfigurationException e = findCause(context.getStartupFailure(), RusmConfigurationException.class);
+                    assertThat(e).as("the environment variable for max-memory-mb binds; the misspelt one is reported").isNotNull();
+                    assertThat(e.property()).isEqualTo("rusm.components.counter.restrat");
+                });
+    }
+
+    @Test
     void theKnownKeysAreListed() {
         assertRusmFailure(runner.withPropertyValues("rusm.components.counter.placement=anywhere"),
                 "rusm.components.counter.placement", analysis -> assertThat(analysis.getDescription()).contains(
