@@ -4,6 +4,7 @@ import io.rusm.Node;
 import io.rusm.ServiceDefinition;
 import io.rusm.SupervisorSpec;
 import io.rusm.WorkerSpec;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
@@ -22,10 +23,10 @@ public final class ResidentServices {
     private final RusmProperties properties;
     private final SupervisorSpec tree;
 
-    private final ExternalComponentBehaviors external;
+    private final @Nullable ExternalComponentBehaviors external;
 
     private ResidentServices(ConfigurableListableBeanFactory beanFactory, Map<String, ServiceDefinition> definitions,
-                             Map<String, String> beanNames, RusmProperties properties, ExternalComponentBehaviors external) {
+                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external) {
         this.external = external;
         this.definitions = definitions;
         this.beanNames = beanNames;
@@ -37,7 +38,7 @@ public final class ResidentServices {
 
     /** Finds the service beans the registrar declared and checks names are unique. */
     static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties,
-                                     ExternalComponentBehaviors external) {
+                                     @Nullable ExternalComponentBehaviors external) {
         Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
         Map<String, String> beanNames = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {

@@ -59,7 +59,8 @@ public class RusmWireAutoConfiguration {
     }
 
     private static WireServer start(Node node, ExternalServices external, RusmWireProperties p, ObjectProvider<SslBundles> sslBundles) {
-        if (p.getPort() < 0 || p.getPort() > 65535) {
+        Integer port = p.getPort();
+        if (port == null || port < 0 || port > 65535) {
             throw new RusmConfigurationException("rusm.wire.port", "must be 0..65535, was " + p.getPort(), "Set rusm.wire.port to a free TCP port.");
         }
         long max = p.getMaxMessageSize().toBytes();
@@ -67,17 +68,18 @@ public class RusmWireAutoConfiguration {
             throw new RusmConfigurationException("rusm.wire.max-message-size", "must be between 1 byte and 2 GB, was " + p.getMaxMessageSize(),
                     "Set rusm.wire.max-message-size to a size such as 4MB.");
         }
-        WireServer.Builder b = WireServer.builder(node).address(p.getAddress()).port(p.getPort()).maxMessageSize((int) max)
+        WireServer.Builder b = WireServer.builder(node).address(p.getAddress()).port(port).maxMessageSize((int) max)
                 .maxConcurrentCallsPerConnection(p.getMaxConcurrentCallsPerConnection()).externalServices(external);
-        if (p.getSslBundle() != null && !p.getSslBundle().isBlank()) {
+        String bundleName = p.getSslBundle();
+        if (bundleName != null && !bundleName.isBlank()) {
             SslBundles bundles = sslBundles.getIfAvailable();
             SslBundle bundle;
             try {
-                if (bundles == null) throw new NoSuchSslBundleException(p.getSslBundle(), "no SSL bundles are configured");
-                bundle = bundles.getBundle(p.getSslBundle());
+                if (bundles == null) throw new NoSuchSslBundleException(bundleName, "no SSL bundles are configured");
+                bundle = bundles.getBundle(bundleName);
             } catch (NoSuchSslBundleException e) {
-                throw new RusmConfigurationException("rusm.wire.ssl-bundle", "there is no SSL bundle named '" + p.getSslBundle() + "'",
-                        "Declare it under spring.ssl.bundle.jks." + p.getSslBundle() + " or spring.ssl.bundle.pem." + p.getSslBundle() + ".");
+                throw new RusmConfigurationException("rusm.wire.ssl-bundle", "there is no SSL bundle named '" + bundleName + "'",
+                        "Declare it under spring.ssl.bundle.jks." + bundleName + " or spring.ssl.bundle.pem." + bundleName + ".");
             }
             boolean mutual = bundle.getStores().getTrustStore() != null;
             b.tls(bundle.getManagers().getKeyManagerFactory(), mutual ? bundle.getManagers().getTrustManagerFactory() : null);
@@ -85,7 +87,7 @@ public class RusmWireAutoConfiguration {
         try {
             return b.start();
         } catch (UncheckedIOException e) {
-            throw new RusmConfigurationException("rusm.wire.port", "cannot listen on " + p.getAddress() + ":" + p.getPort()
+            throw new RusmConfigurationException("rusm.wire.port", "cannot listen on " + p.getAddress() + ":" + port
                     + ": " + e.getCause().getMessage(), "Choose a free port for rusm.wire.port (or stop what uses it).");
         }
     }

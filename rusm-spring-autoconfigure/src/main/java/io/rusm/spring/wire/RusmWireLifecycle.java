@@ -2,6 +2,7 @@ package io.rusm.spring.wire;
 
 import io.rusm.wire.WireServer;
 import io.rusm.spring.RusmLifecycle;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
  */
 public class RusmWireLifecycle implements SmartLifecycle {
     private final Supplier<WireServer> starter;
-    private volatile WireServer server;
+    private volatile @Nullable WireServer server;
 
     public RusmWireLifecycle(Supplier<WireServer> starter) {
         this.starter = starter;
@@ -43,7 +44,7 @@ public class RusmWireLifecycle implements SmartLifecycle {
     }
 
     /** The running server (null when stopped): its {@link WireServer#port()} is the bound port. */
-    public WireServer server() {
+    public @Nullable WireServer server() {
         return server;
     }
 }

@@ -1,5 +1,6 @@
 package io.rusm.spring.wire;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -7,7 +8,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("rusm.wire")
 public class RusmWireProperties {
     /** TCP port of the rusm.v1 gRPC service; the wire is off unless set (0 picks a free port). */
-    private Integer port;
+    private @Nullable Integer port;
 
     /** Bind address; loopback unless set. */
     private String address = "127.0.0.1";
@@ -22,13 +23,13 @@ public class RusmWireProperties {
      * A Spring Boot SSL bundle (spring.ssl.bundle.*) for TLS; when the bundle has a trust store,
      * clients must present a certificate it trusts (mTLS).
      */
-    private String sslBundle;
+    private @Nullable String sslBundle;
 
-    public Integer getPort() {
+    public @Nullable Integer getPort() {
         return port;
     }
 
-    public void setPort(Integer port) {
+    public void setPort(@Nullable Integer port) {
         this.port = port;
     }
 
@@ -56,11 +57,11 @@ public class RusmWireProperties {
         this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
     }
 
-    public String getSslBundle() {
+    public @Nullable String getSslBundle() {
         return sslBundle;
     }
 
-    public void setSslBundle(String sslBundle) {
+    public void setSslBundle(@Nullable String sslBundle) {
         this.sslBundle = sslBundle;
     }
 }
