@@ -10,7 +10,7 @@ import io.rusm.spring.wire.ext.TsCounter;
 import io.rusm.spring.wire.fixture.WireConfig;
 import io.rusm.wire.ExternalServices;
 import io.rusm.wire.WireClient;
-import io.rusm.spring.actuate.RusmActuatorAutoConfiguration;
+import io.rusm.spring.actuate.RusmHealthAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
@@ -81,7 +81,7 @@ class RusmWireAutoConfigurationTests {
 
     @Test
     void anExternalComponentIsALeafOfTheRusmHealthTreeLikeAJavaService() {
-        runner.withConfiguration(AutoConfigurations.of(RusmActuatorAutoConfiguration.class)).withUserConfiguration(ExternalConfig.class)
+        runner.withConfiguration(AutoConfigurations.of(RusmHealthAutoConfiguration.class)).withUserConfiguration(ExternalConfig.class)
                 .withPropertyValues("rusm.wire.port=0", "rusm.components.tscounter.runtime=external").run(context -> {
             assertThat(context).hasNotFailed();
             CompositeHealthContributor rusm = context.getBean("rusmHealthContributor", CompositeHealthContributor.class);
