@@ -4,15 +4,10 @@ import {
   BadRequestError, CallTimeoutError, connect, DeclaredError, FencedError, MailboxFullError, NoProcessError,
   ProcessCrashedError, RusmNode,
 } from "../src";
-import { eventually, startJavaNode } from "./helpers";
+import { CounterHandlers, eventually, startJavaNode } from "./helpers";
 
 /** The Java counter's handlers, as a TS interface. */
-interface Counter {
-  bump(by: number): number;
-  total(): number;
-  reset(): void;
-  withdraw(amount: number): number;
-  crash(why: string): void;
+interface Counter extends CounterHandlers {
   hold(millis: number): number;
   describe(name: string, values: number[]): { name: string; sum: number };
 }

@@ -2,6 +2,15 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+/** The handlers both test counters have: the Java one (WireTestApp's Counter) and fixtures/counter.ts. */
+export interface CounterHandlers {
+  bump(by: number): number;
+  total(): number;
+  reset(): void;
+  withdraw(amount: number): number;
+  crash(why: string): void;
+}
+
 const ROOT = path.join(__dirname, "../..");
 const REPO = path.join(ROOT, "../..");
 const started = new Set<ChildProcess>();

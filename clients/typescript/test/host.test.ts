@@ -4,14 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BadRequestError, connect, DeclaredError, NoProcessError, ProcessCrashedError, RusmNode } from "../src";
-import { eventually, startHost, startJavaNode, Started } from "./helpers";
+import { CounterHandlers, eventually, startHost, startJavaNode, Started } from "./helpers";
 
-interface Counter {
-  bump(by: number): number;
-  total(): number;
-  reset(): void;
-  withdraw(amount: number): number;
-  crash(why: string): void;
+interface Counter extends CounterHandlers {
   grow(megabytes: number): number;
   sleep(ms: number, marker?: string): number;
 }

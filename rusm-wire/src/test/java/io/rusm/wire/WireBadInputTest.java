@@ -1,8 +1,5 @@
 package io.rusm.wire;
 
-import io.rusm.Node;
-import io.rusm.wire.testapp.WireTestApp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,26 +12,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Bad input over the wire fails that call with a clear error and never reaches the service: after
  * each one the counter still answers with its state and was never restarted.
  */
-class WireBadInputTest {
-    static Node node;
-    static WireServer wire;
-    static WireClient client;
-
+class WireBadInputTest extends WireFixture.PerClass {
     @BeforeAll
     static void start() {
-        node = Node.builder().name("java").build();
-        ExternalServices external = new ExternalServices(node);
-        WireTestApp.Start.tree(node, external);
-        wire = WireServer.builder(node).port(0).maxMessageSize(64 * 1024).externalServices(external).start();
-        client = WireClient.connect("127.0.0.1:" + wire.port(), Duration.ofSeconds(5), 1024 * 1024);
         client.call("counter", "bump", long.class, 42);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        wire.close();
-        node.close();
     }
 
     private void assertUntouched() {

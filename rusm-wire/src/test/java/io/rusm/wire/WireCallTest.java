@@ -5,12 +5,8 @@ import io.rusm.ExitReason;
 import io.rusm.FencedException;
 import io.rusm.MailboxFullException;
 import io.rusm.NoProcessException;
-import io.rusm.Node;
 import io.rusm.ProcessCrashedException;
 import io.rusm.wire.testapp.InsufficientFunds;
-import io.rusm.wire.testapp.WireTestApp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,27 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every row of the failure table, called over the real wire (Netty, loopback) from Java. */
-class WireCallTest {
-    static Node node;
-    static WireServer wire;
-    static WireClient client;
-
-    @BeforeAll
-    static void start() {
-        node = Node.builder().name("java").build();
-        ExternalServices external = new ExternalServices(node);
-        WireTestApp.Start.tree(node, external);
-        wire = WireServer.builder(node).port(0).maxMessageSize(64 * 1024).externalServices(external).start();
-        client = WireClient.connect("127.0.0.1:" + wire.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        wire.close();
-        node.close();
-    }
-
+class WireCallTest extends WireFixture.PerClass {
     @BeforeEach
     void reset() {
         client.call("counter", "reset", void.class);
