@@ -107,6 +107,15 @@ public final class ResidentServices {
         return c != null && c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL;
     }
 
+    /** The components declared {@code runtime: external}. */
+    public java.util.Set<String> externalComponents() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        properties.getComponents().forEach((name, c) -> {
+            if (c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) out.add(name);
+        });
+        return out;
+    }
+
     /** The call timeout for clients of {@code component}: its own, else {@code rusm.call-timeout}. */
     public Duration callTimeout(String component) {
         RusmProperties.Component c = properties.getComponents().get(component);

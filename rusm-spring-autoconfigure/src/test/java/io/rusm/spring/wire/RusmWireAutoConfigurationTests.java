@@ -10,7 +10,12 @@ import io.rusm.spring.wire.ext.TsCounter;
 import io.rusm.spring.wire.fixture.WireConfig;
 import io.rusm.wire.ExternalServices;
 import io.rusm.wire.WireClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rusm.spring.actuate.RusmHealthAutoConfiguration;
+import io.rusm.spring.actuate.RusmMetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
@@ -88,6 +93,21 @@ class RusmWireAutoConfigurationTests {
             Health leaf = ((HealthIndicator) rusm.getContributor("tscounter")).health();
             assertThat(leaf.getStatus()).isEqualTo(Status.UP);
             assertThat(leaf.getDetails()).containsEntry("state", "running").containsEntry("incarnation", 1L).containsEntry("restarts", 0L);
+        });
+    }
+
+    @Test
+    void callsToAnExternalComponentAreTaggedWithItsNameAndMethod() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class, RusmMetricsAutoConfiguration.class))
+                .withUserConfiguration(ExternalConfig.class)
+                .withPropertyValues("rusm.wire.port=0", "rusm.components.tscounter.runtime=external").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThatThrownBy(() -> context.getBean(TsCounter.class).bump(1)).isInstanceOf(NoProcessException.class);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.find("rusm.calls").tags("service", "tscounter", "method", "bump", "outcome", "noproc").timer())
+                    .isNotNull().satisfies(t -> assertThat(t.count()).isEqualTo(1));
+            assertThat(registry.find("rusm.mailbox.size").tag("service", "tscounter").gauge()).isNotNull();
         });
     }
 
