@@ -57,7 +57,7 @@ describe("a service hosted in TypeScript (rusm-host) under a Java supervisor", (
   });
 
   it("a name the module does not export is a BadRequestError, and the service keeps its state", async () => {
-    await assert.rejects(node.call("tscounter", "nope"), BadRequestError);
+    await assert.rejects(node.call("tscounter", "nope"), (e: BadRequestError) => e instanceof BadRequestError && e.kind === "NO_HANDLER");
     assert.equal(await ts.total(), 5);
   });
 

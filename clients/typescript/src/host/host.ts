@@ -94,6 +94,7 @@ export class Host {
           this.write({ result: { incarnation: number, id: msg.id, error: { errorType: msg.errorType, message: msg.message, errorJson: msg.json } } });
           break;
         case "badRequest": this.write({ result: { incarnation: number, id: msg.id, badRequest: msg.message } }); break;
+        case "noHandler": this.write({ result: { incarnation: number, id: msg.id, noHandler: msg.message } }); break;
         case "crash": this.ended(inc, { label: "crashed", errorType: msg.errorType, message: msg.message }); break;
       }
     });

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const fn = mod[m.method];
     if (typeof fn !== "function" || isErrorClass(fn)) {
       const handlers = Object.keys(mod).filter((k) => typeof mod[k] === "function" && !isErrorClass(mod[k]));
-      port.postMessage({ type: "badRequest", id: m.id, message: "no exported function '" + m.method + "'; handlers: " + handlers.join(", ") });
+      port.postMessage({ type: "noHandler", id: m.id, message: "no exported function '" + m.method + "'; handlers: " + handlers.join(", ") });
       return;
     }
     let args: unknown[];

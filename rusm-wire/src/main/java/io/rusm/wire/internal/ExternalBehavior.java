@@ -98,6 +98,7 @@ public final class ExternalBehavior implements Behavior {
                     : Json.read(result.getResultJson(), returnType != null ? returnType : Object.class);
             case ERROR -> throw sneaky(answer(raw ? remote(result.getError()) : declaredError(result.getError())));
             case BAD_REQUEST -> throw answer(new BadRequestException(result.getBadRequest()));
+            case NO_HANDLER -> throw answer(new Failures.NoHandlerException(result.getNoHandler()));
             case OUTCOME_NOT_SET -> null;
         };
     }
