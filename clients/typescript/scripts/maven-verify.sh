@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "[rusm-wire] the TypeScript tests need node and npm, and CI must run them (.ci/run installs nodejs npm)" >&2
+    exit 1
+  fi
   echo "[rusm-wire] SKIPPED the TypeScript tests (clients/typescript): node/npm are not on PATH; .ci/run installs them"
   exit 0
 fi
