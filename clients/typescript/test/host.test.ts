@@ -54,6 +54,8 @@ describe("a service hosted in TypeScript (rusm-host) under a Java supervisor", (
     assert.deepEqual(await bridge.bump(3), { value: 5 });
     assert.equal(await ts.total(), 5);
     assert.equal((await node.whereis("tscounter"))?.name, "tscounter");
+    assert.equal(await node.send("tscounter", "bump", 0), true); // a cast, acknowledged by the host in order
+    assert.equal(await ts.total(), 5);
   });
 
   it("a name the module does not export is a BadRequestError, and the service keeps its state", async () => {
@@ -82,7 +84,12 @@ describe("a service hosted in TypeScript (rusm-host) under a Java supervisor", (
 
   it("a thrown error is a crash: ProcessCrashedException in Java, restart with fresh module state", async () => {
     const before = (await node.whereis("tscounter"))!;
+    const downs = node.monitor("tscounter");
+    assert.deepEqual(await downs.ready, before);
     const j = await bridge.crash("boom");
+    const down = await downs.next();
+    assert.equal(down.value.reason.label, "crashed");
+    assert.equal(down.value.reason.message, "boom");
     assert.equal(j.error, "ProcessCrashedException");
     assert.equal(j.reason, "crashed");
     assert.match(j.cause, /Error: boom/);
