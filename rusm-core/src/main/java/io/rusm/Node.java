@@ -6,6 +6,7 @@ import io.rusm.internal.process.Process;
 import io.rusm.internal.process.Runtime;
 import io.rusm.internal.client.ClientFactory;
 
+import io.rusm.internal.supervisor.OnDemandChildren;
 import io.rusm.internal.supervisor.SupervisorBehavior;
 
 import java.time.Duration;
@@ -36,8 +37,10 @@ import java.util.function.Supplier;
 public final class Node implements AutoCloseable {
     private final Runtime runtime;
     private final Duration defaultCallTimeout;
-    /** Top-level supervisors in start order; shutdown stops them newest first, before anything else. */
+    /** Running top-level supervisors in start order; shutdown stops them newest first, before anything else. */
     private final List<Supervisor> supervisors = new CopyOnWriteArrayList<>();
+    /** Non-resident supervised children and the supervisor incarnation that starts each on demand. */
+    private final OnDemandChildren onDemand = new OnDemandChildren();
     /** Resident services this node knows by name (spawned or declared), for client validation. */
     private final ConcurrentHashMap<String, ServiceDefinition> services = new ConcurrentHashMap<>();
 
@@ -164,27 +167,36 @@ public final class Node implements AutoCloseable {
 
     /**
      * Starts a top-level supervisor and returns once every child has started. {@code onAbnormalExit}
-     * runs (once) if the supervisor ends abnormally, e.g. with {@code escalated} after a restart storm:
-     * that is where an application marks itself broken.
+     * runs (once) if the supervisor gives up after a restart storm — it is then passed
+     * {@link ExitReason#ESCALATED}, although the supervisor process exits with {@code shutdown} as
+     * OTP's does — or ends with any other abnormal reason (e.g. killed): that is where an
+     * application marks itself broken. A plain stop does not run it.
      *
      * @throws ProcessCrashedException if a child could not start (the already started ones are stopped)
      */
     public Supervisor startSupervisor(SupervisorSpec spec, Consumer<ExitReason> onAbnormalExit) {
-        SupervisorBehavior behavior = new SupervisorBehavior(this, spec, null);
+        SupervisorBehavior behavior = new SupervisorBehavior(this, onDemand, spec, null);
         Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
         Process p = runtime.byPid(pid);
-        CompletableFuture<ExitReason> exit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
-        exit.thenAccept(reason -> {
+        CompletableFuture<ExitReason> processExit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
+        CompletableFuture<ExitReason> outcome = processExit.thenApply(r -> behavior.gaveUp() ? ExitReason.ESCALATED : r);
+        Supervisor supervisor = new Supervisor(this, behavior, pid, outcome);
+        supervisors.add(supervisor);
+        outcome.thenAccept(reason -> {
+            supervisors.remove(supervisor); // the node keeps nothing of a supervisor that is gone
             if (!reason.isNormal()) onAbnormalExit.accept(reason);
         });
-        Supervisor supervisor = new Supervisor(this, behavior, pid, exit);
-        supervisors.add(supervisor);
         return supervisor;
     }
 
-    /** Top-level supervisors started on this node, in start order. */
+    /** Top-level supervisors running on this node, in start order (stopped and escalated ones are forgotten). */
     public List<Supervisor> supervisors() {
         return List.copyOf(supervisors);
+    }
+
+    /** How many non-resident children the node can start on demand now (for tests of what it keeps). */
+    public int onDemandChildren() {
+        return onDemand.size();
     }
 
     // ---- resident services and clients ------------------------------------------------------
@@ -266,7 +278,15 @@ public final class Node implements AutoCloseable {
      * declares is re-thrown as is (even a checked one); see the class doc for the rest.
      */
     public <R> R call(String name, Object request, Duration timeout) {
-        return doCall(resolve(name), name, name, request, timeout);
+        long t0 = System.nanoTime();
+        Process target = resolve(name, timeout);
+        return doCall(target, name, name, request, remaining(timeout, t0));
+    }
+
+    /** What is left of a caller's {@code timeout} after an on-demand start, so it bounds the call as a whole. */
+    private static Duration remaining(Duration timeout, long t0) {
+        if (ChildSpec.isInfinite(timeout)) return timeout;
+        return Duration.ofNanos(Math.max(0, timeout.toNanos() - (System.nanoTime() - t0)));
     }
 
     /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
@@ -290,7 +310,7 @@ public final class Node implements AutoCloseable {
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name), name, name, request, timeout);
+        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name, timeout), name, name, request, timeout);
         return f;
     }
 
@@ -300,7 +320,7 @@ public final class Node implements AutoCloseable {
      * @throws MailboxFullException if the mailbox is at capacity
      */
     public void send(String name, Object message) {
-        runtime.send(resolve(name), name, message);
+        runtime.send(resolve(name, defaultCallTimeout), name, message);
     }
 
     public void send(Pid pid, Object message) {
@@ -309,16 +329,16 @@ public final class Node implements AutoCloseable {
 
     /**
      * The process registered as {@code name}; a non-resident supervised child that is not running is
-     * started first, through its supervisor (so concurrent first calls start it once).
+     * started first, through its supervisor (so concurrent first calls start it once), within the
+     * caller's {@code timeout}: a {@link CallTimeoutException} then names {@code name}.
      */
-    private Process resolve(String name) {
+    private Process resolve(String name, Duration timeout) {
         Process p = runtime.byName(name);
         if (p != null) return p;
-        String supervisor = runtime.onDemandSupervisor(name);
+        SupervisorBehavior supervisor = onDemand.supervisorOf(name);
         if (supervisor == null) return null;
         try {
-            Pid pid = call(supervisor, new SupervisorBehavior.StartChild(name), defaultCallTimeout);
-            return runtime.byPid(pid);
+            return runtime.byPid(supervisor.startOnDemand(name, timeout));
         } catch (NoProcessException e) {
             return null;
         }
