@@ -124,6 +124,10 @@ final class SupervisionTreeFactory {
             throw new RusmConfigurationException(key + ".strategy", "no strategy given",
                     "Set it to one-for-one, one-for-all or rest-for-one.");
         }
+        if (s.getStrategy() == io.rusm.Strategy.SIMPLE_ONE_FOR_ONE) {
+            throw new RusmConfigurationException(key + ".strategy", "simple-one-for-one needs a worker template, which configuration cannot give",
+                    "Set it to one-for-one, one-for-all or rest-for-one; start a pool of workers with SupervisorSpec.simpleOneForOne in code.");
+        }
     }
 
     private void checkParent(String key, String parent) {
