@@ -21,7 +21,7 @@ public sealed interface ChildSpec permits WorkerSpec, SupervisorSpec {
 
     /** Whether {@code timeout} is too large to count in nanoseconds, i.e. means "no limit". */
     static boolean isInfinite(Duration timeout) {
-        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0 || timeout.equals(INFINITY);
+        return io.rusm.internal.process.Deadlines.isInfinite(timeout);
     }
 
     /** The registered name of the child (unique within a node). */

@@ -151,11 +151,8 @@ public final class Supervisor {
 
     /** Requests wait as OTP's do ({@code infinity}): the supervisor answers once it is done with what is before. */
     private <R> R request(SupervisorBehavior.Request r) {
-        return node.call(pid, r, REQUEST_TIMEOUT);
+        return node.call(pid, r, ChildSpec.INFINITY);
     }
-
-    /** Practically without limit, yet countable in nanoseconds. */
-    private static final Duration REQUEST_TIMEOUT = Duration.ofDays(365);
 
     /**
      * Stops the tree gracefully: children in reverse start order, each within its shutdown timeout,

@@ -4,6 +4,7 @@ import io.rusm.ChildSpec;
 import io.rusm.ExitReason;
 import io.rusm.Node;
 import io.rusm.Pid;
+import io.rusm.internal.process.Deadlines;
 import io.rusm.internal.process.Process;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * OTP's {@code shutdown/2} for one child, by its shutdown timeout: {@code 0} is a brutal kill
- * (killed at once, no drain, no stop hook), {@link ChildSpec#INFINITY} (or any duration too large
+ * (killed at once: no drain, no stop hook), {@link ChildSpec#INFINITY} (or any duration too large
  * for nanoseconds) a graceful stop waited for without limit, anything else a graceful stop that is
  * killed at the deadline. The caller unlinks first, so the exit is not taken for a crash.
  */
@@ -24,14 +25,9 @@ final class ChildShutdown {
 
     /** Stops {@code pid} and returns how it ended ({@code noproc} if it had already ended). */
     static ExitReason stop(Node node, Pid pid, Duration timeout) {
+        if (!timeout.isZero()) return node.stop(pid, timeout);
         Process p = node.runtime().byPid(pid);
-        if (p == null) return ExitReason.NOPROC;
-        if (timeout.isZero()) return kill(node, p);
-        if (ChildSpec.isInfinite(timeout)) {
-            p.requestStop();
-            return awaitOrKill(node, p, Long.MAX_VALUE);
-        }
-        return node.stop(pid, timeout);
+        return p == null ? ExitReason.NOPROC : kill(node, p);
     }
 
     /**
@@ -45,28 +41,26 @@ final class ChildShutdown {
             return;
         }
         live.forEach(Process::requestStop);
-        long deadline = ChildSpec.isInfinite(timeout) ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long deadline = Deadlines.after(System.nanoTime(), timeout);
         for (Process p : live) awaitOrKill(node, p, deadline);
     }
 
     /** Waits until {@code pid} has ended, killing it if it has not by {@code timeout} (infinite: no limit). */
     static void awaitGone(Node node, Pid pid, Duration timeout) {
         Process p = node.runtime().byPid(pid);
-        if (p == null) return;
-        awaitOrKill(node, p, ChildSpec.isInfinite(timeout) ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos());
+        if (p != null) awaitOrKill(node, p, Deadlines.after(System.nanoTime(), timeout));
     }
 
     private static ExitReason kill(Node node, Process p) {
         node.kill(p.pid());
-        return awaitOrKill(node, p, Long.MAX_VALUE); // a kill is immediate; this only reads the reason
+        return awaitOrKill(node, p, Deadlines.NONE); // a kill is immediate; this only reads the reason
     }
 
-    /** {@code deadlineNanos == Long.MAX_VALUE}: no deadline. */
-    private static ExitReason awaitOrKill(Node node, Process p, long deadlineNanos) {
+    private static ExitReason awaitOrKill(Node node, Process p, long deadline) {
         CompletableFuture<ExitReason> exit = p.exitFuture();
         try {
-            if (deadlineNanos == Long.MAX_VALUE) return exit.get();
-            return exit.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long left = Deadlines.remaining(deadline);
+            return left == Deadlines.NONE ? exit.get() : exit.get(left, TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             node.kill(p.pid());
         } catch (InterruptedException e) {

@@ -123,6 +123,9 @@ public final class SupervisorBehavior implements Behavior {
         me.exitFuture().whenComplete((reason, failure) -> {
             for (Child c : children) onDemand.unregister(c.name(), this);
         });
+        // Keep the subtree's incarnation counters for as long as this supervisor may restart it: a
+        // nested supervisor's children keep counting across that supervisor's own restarts.
+        for (Child c : children) holdNames(c.spec);
         for (Child c : children) {
             if (c.isOnDemand()) {
                 waitOnDemand(c);
@@ -136,6 +139,17 @@ public final class SupervisorBehavior implements Behavior {
                 throw new RusmException("supervisor '" + spec.name() + "' could not start child '" + c.name() + "': " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Holds the names of {@code c}'s subtree (see {@link io.rusm.internal.process.Runtime#holdName}). */
+    private void holdNames(ChildSpec c) {
+        node.runtime().holdName(c.name());
+        if (c instanceof SupervisorSpec nested) for (ChildSpec n : nested.children()) holdNames(n);
+    }
+
+    private void releaseNames(ChildSpec c) {
+        node.runtime().releaseName(c.name());
+        if (c instanceof SupervisorSpec nested) for (ChildSpec n : nested.children()) releaseNames(n);
     }
 
     /**
@@ -371,12 +385,12 @@ public final class SupervisorBehavior implements Behavior {
         }
         Child c = Child.named(childSpec);
         if (c.isOnDemand()) {
-            children.add(c);
+            add(c);
             waitOnDemand(c);
             return null;
         }
         Pid pid = startRequested(c);
-        if (pid != null || c.restart() != RestartType.TEMPORARY) children.add(c); // OTP keeps an ignored child, unless temporary
+        if (pid != null || c.restart() != RestartType.TEMPORARY) add(c); // OTP keeps an ignored child, unless temporary
         if (pid == null) c.status = ChildStatus.STOPPED;
         return pid;
     }
@@ -606,8 +620,14 @@ public final class SupervisorBehavior implements Behavior {
             if (c.poolKey != null) pool.remove(c.poolKey, c);
             return;
         }
-        children.remove(c);
+        if (children.remove(c)) releaseNames(c.spec);
         onDemand.unregister(c.name(), this);
+    }
+
+    /** A child added by request: its names are held like those of the spec's children. */
+    private void add(Child c) {
+        children.add(c);
+        holdNames(c.spec);
     }
 
     private Optional<Child> named(String name) {
