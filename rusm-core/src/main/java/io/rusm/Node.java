@@ -202,6 +202,15 @@ public final class Node implements AutoCloseable {
         return List.copyOf(supervisors);
     }
 
+    /**
+     * The running top-level supervisor named {@code name} (OTP addresses a supervisor by its
+     * registered name), for its child operations: {@link Supervisor#startChild}, ...
+     */
+    public Optional<Supervisor> supervisor(String name) {
+        for (Supervisor s : supervisors) if (s.name().equals(name)) return Optional.of(s);
+        return Optional.empty();
+    }
+
     /** How many non-resident children the node can start on demand now (for tests of what it keeps). */
     public int onDemandChildren() {
         return onDemand.size();
@@ -295,9 +304,15 @@ public final class Node implements AutoCloseable {
      * declares is re-thrown as is (even a checked one); see the class doc for the rest.
      */
     public <R> R call(String name, Object request, Duration timeout) {
+        Process running = runtime.byName(name);
+        if (running != null) return doCall(running, name, name, request, timeout);
         long deadline = io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout);
-        Process target = resolve(name, timeout);
-        return doCall(target, name, name, request, left(deadline)); // an on-demand start spent part of the timeout
+        Process started = startOnDemand(name, timeout);
+        try {
+            return doCall(started, name, name, request, left(deadline)); // the start spent part of the timeout
+        } catch (CallTimeoutException e) {
+            throw new CallTimeoutException(name, timeout); // the caller's timeout bounded start and call as a whole
+        }
     }
 
     /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
@@ -345,7 +360,11 @@ public final class Node implements AutoCloseable {
      */
     private Process resolve(String name, Duration timeout) {
         Process p = runtime.byName(name);
-        if (p != null) return p;
+        return p != null ? p : startOnDemand(name, timeout);
+    }
+
+    /** Starts {@code name} if it is a non-resident supervised child; null if it is not one or cannot be started now. */
+    private Process startOnDemand(String name, Duration timeout) {
         SupervisorBehavior supervisor = onDemand.supervisorOf(name);
         if (supervisor == null) return null;
         try {

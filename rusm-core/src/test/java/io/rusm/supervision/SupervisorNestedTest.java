@@ -175,6 +175,7 @@ class SupervisorNestedTest extends SupervisionTestBase {
         Pid x = pid(node, "x");
         crash("x");
         awaitNewIncarnation(node, "x", x);
+        flush(node, "inner"); // x's restart, its init included, is done before the mark
         int mark = journal.mark();
         crash("x"); // inner escalates again: one restart too many for root
 
