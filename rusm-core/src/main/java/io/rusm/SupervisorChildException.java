@@ -28,12 +28,14 @@ public class SupervisorChildException extends RusmException {
     private final Problem problem;
     private final Pid pid;
 
+    /** {@code pid}: the running child for {@link Problem#ALREADY_STARTED}, else null; {@code cause}: why a start failed. */
     public SupervisorChildException(Problem problem, String message, Pid pid, Throwable cause) {
         super(message, cause);
         this.problem = problem;
         this.pid = pid;
     }
 
+    /** Which of OTP's errors this is. */
     public Problem problem() {
         return problem;
     }

@@ -29,9 +29,7 @@ public record WorkerTemplate(String name, Function<List<Object>, ? extends Behav
         SpawnOptions.validateName(Objects.requireNonNull(name, "name"));
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(restart, "restart");
-        if (shutdownTimeout.isNegative()) throw new IllegalArgumentException("shutdownTimeout must not be negative");
-        if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive");
-        if (maxMemoryBytes < 0) throw new IllegalArgumentException("maxMemoryBytes must not be negative");
+        WorkerSpec.checkLimits(shutdownTimeout, mailboxCapacity, maxMemoryBytes);
     }
 
     /** A permanent template with the defaults of {@link WorkerSpec#of}. */
@@ -40,18 +38,22 @@ public record WorkerTemplate(String name, Function<List<Object>, ? extends Behav
                 SpawnOptions.DEFAULT_MAILBOX_CAPACITY, 0);
     }
 
+    /** When a child is restarted. */
     public WorkerTemplate withRestart(RestartType type) {
         return new WorkerTemplate(name, behavior, type, shutdownTimeout, mailboxCapacity, maxMemoryBytes);
     }
 
+    /** Drain deadline of each child on graceful stop ({@link ChildSpec#BRUTAL_KILL}, {@link ChildSpec#INFINITY} allowed). */
     public WorkerTemplate withShutdownTimeout(Duration timeout) {
         return new WorkerTemplate(name, behavior, restart, timeout, mailboxCapacity, maxMemoryBytes);
     }
 
+    /** Mailbox bound of each child. */
     public WorkerTemplate withMailboxCapacity(int capacity) {
         return new WorkerTemplate(name, behavior, restart, shutdownTimeout, capacity, maxMemoryBytes);
     }
 
+    /** Memory cap of each incarnation (0: none). */
     public WorkerTemplate withMaxMemoryBytes(long bytes) {
         return new WorkerTemplate(name, behavior, restart, shutdownTimeout, mailboxCapacity, bytes);
     }
