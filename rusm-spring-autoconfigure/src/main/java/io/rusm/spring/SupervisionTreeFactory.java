@@ -121,7 +121,11 @@ final class SupervisionTreeFactory {
     }
 
     private void checkSettings(String key, RusmProperties.SupervisorSettings s) {
-        if (s.getIntensity() <= 0) throw positive(key + ".intensity", s.getIntensity());
+        // OTP allows intensity 0 (give up on the first restart); only a negative count is meaningless.
+        if (s.getIntensity() < 0) {
+            throw new RusmConfigurationException(key + ".intensity", "must be zero or positive, was " + configured(s.getIntensity()),
+                    "Set " + key + " to 0 (give up on the first restart) or more.");
+        }
         if (s.getPeriod() == null || !isPositive(s.getPeriod())) throw positive(key + ".period", s.getPeriod());
         if (s.getStrategy() == null) {
             throw new RusmConfigurationException(key + ".strategy", "no strategy given",
