@@ -92,19 +92,6 @@ public final class Runtime {
         return sharedObjects;
     }
 
-    /** Non-resident children by name, with the name of the supervisor that starts them on demand. */
-    private final java.util.concurrent.ConcurrentHashMap<String, String> onDemand = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** Makes {@code child} start on its first call or send, through {@code supervisor}. */
-    public void registerOnDemand(String child, String supervisor) {
-        onDemand.put(child, supervisor);
-    }
-
-    /** The supervisor that starts {@code name} on demand, or null if it is not a non-resident child. */
-    public String onDemandSupervisor(String name) {
-        return onDemand.get(name);
-    }
-
     // ---- spawning -------------------------------------------------------------------------
 
     public Pid spawn(SpawnOptions options, Behavior behavior) {
@@ -266,6 +253,34 @@ public final class Runtime {
             case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
             case CLOSED -> listeners.sendDropped(service, message, "noproc");
         }
+    }
+
+    // ---- by pid (for rusm's own machinery: supervisors) ---------------------------------------
+
+    /** Whether {@code pid} is the running incarnation. */
+    public boolean isAlive(Pid pid) {
+        return registry.byPid(pid) != null;
+    }
+
+    /** Calls one incarnation; the handler's declared exception and rusm's failures are thrown as is. */
+    public Object call(Pid pid, Object request, Duration timeout) {
+        try {
+            return call(registry.byPid(pid), pid.name(), pid.toString(), request, timeout);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RusmException("call to " + pid + " failed: " + t, t);
+        }
+    }
+
+    /** Sends to one incarnation (dropped and reported if it is not running). */
+    public void send(Pid pid, Object message) {
+        send(registry.byPid(pid), pid.name(), message);
+    }
+
+    /** The untrappable kill. */
+    public void kill(Pid pid) {
+        exit(pid, ExitReason.KILLED);
     }
 
     // ---- signals, links, monitors -----------------------------------------------------------
