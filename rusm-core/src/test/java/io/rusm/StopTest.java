@@ -78,7 +78,7 @@ class StopTest extends NodeTestBase {
         assertThat(node.stop(pid, WAIT)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(g.handled).containsExactly("terminate");
         assertThat(node.whereis("svc")).isEmpty();
-        assertThat(events.exits.get(pid)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(pid)).isEqualTo(ExitReason.SHUTDOWN);
     }
 
     @Test
