@@ -215,7 +215,7 @@ public final class KvStore implements AutoCloseable {
     private static boolean await(CompletableFuture<Boolean> done, String component, String key, String what) {
         try {
             try {
-                return done.get();
+                return DurableWait.get(done);
             } catch (InterruptedException e) {
                 Process self = Current.orNull();
                 if (self == null || self.isAlive()) {
