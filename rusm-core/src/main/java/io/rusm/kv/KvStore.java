@@ -111,6 +111,11 @@ public final class KvStore implements AutoCloseable {
         return writer.acknowledged();
     }
 
+    /** Compaction runs of the embedded store so far; for tests and benchmarks. */
+    long compactions() {
+        return backend.compactions();
+    }
+
     /** Which store this is and where, e.g. {@code embedded Kv store /srv/app/rusm-data/rusm-kv.mv.db}. */
     public String description() {
         return backend.description();
