@@ -220,7 +220,7 @@ public final class KvStore implements AutoCloseable {
     private static boolean await(CompletableFuture<Boolean> done, String component, String key, String what) {
         try {
             try {
-                return DurableWait.get(done);
+                return done.get();
             } catch (InterruptedException e) {
                 Process self = Current.orNull();
                 if (self == null || self.isAlive()) {
