@@ -1,8 +1,10 @@
 // Drives the demo's observer page in a real browser (Debian's chromium through playwright-core):
 // waits for the supervision tree, bumps the counter, crashes it with the page's own "crash" button,
-// and checks that the page shows the restart (restarts 1, running again, value back to 0). Also
-// publishes a message through the page's form and waits for it to come back over the page's SSE
-// stream. Saves a screenshot.
+// and checks that the page shows the restart (restarts 1, running again, value back to 0) and that
+// its timeline gained the crash and the restart under the root supervisor; checks the counter's
+// calls/s sparkline fills; that the page never polls (everything is pushed over its SSE feed).
+// Also publishes a message through the page's form and waits for it to come back over the page's
+// SSE stream. Saves a screenshot.
 //
 //   node observer.mjs <page url> <screenshot.png>
 //
@@ -46,7 +48,7 @@ try {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
-    viewport: { width: 1360, height: 600 },
+    viewport: { width: 1600, height: 600 },
     deviceScaleFactor: 1,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
            '--disable-component-update', '--disable-sync'],
@@ -55,6 +57,8 @@ try {
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') log('console error:', m.text()); });
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
 
   await page.goto(url, { waitUntil: 'domcontentloaded' });
 
@@ -71,6 +75,16 @@ try {
   await waitForText(page, '#counter', '2', 'after two bumps');
   const incarnationBefore = Number(await page.locator(counterField('incarnation')).textContent());
 
+  // 2b. the calls show up in the counter's calls/s sparkline, pushed once a second
+  for (let i = 0; i < 5; i++) await page.locator('#call-counter').click();
+  await page.waitForFunction(() => {
+    const spark = document.querySelector('[data-service="counter"] [data-spark="rate"]');
+    return spark && Number(spark.dataset.points) >= 2
+      && [...spark.querySelectorAll('polyline')].some((p) => p.getAttribute('points').split(' ').length >= 2);
+  }, null, { timeout: STEP_TIMEOUT_MS, polling: 100 });
+  log('sparkline: counter calls/s has points');
+  const eventsBefore = await page.locator('#events [data-event]').count();
+
   // 3. crash it: the supervisor restarts it with fresh state, and the page shows it
   await page.locator('#crash-counter').click();
   await waitForText(page, counterField('restarts'), '1', 'restart counted');
@@ -83,6 +97,19 @@ try {
   log(`incarnation ${incarnationBefore} -> ${incarnationAfter}`);
   await waitForText(page, '#health', 'rusm UP', 'health after the crash');
 
+  // 3b. the timeline gained the crash and the restart, in the root supervisor's lane
+  await page.locator('#events [data-event="crash"][data-child="counter"][data-supervisor="rusm"]').first().waitFor();
+  await page.locator('#events [data-event="restart"][data-child="counter"][data-supervisor="rusm"]').first().waitFor();
+  await page.locator('[data-lane="rusm"] circle.mark.crash').first().waitFor({ state: 'attached' });
+  const eventsAfter = await page.locator('#events [data-event]').count();
+  if (!(eventsAfter >= eventsBefore + 2)) throw new Error(`timeline did not gain the crash and restart: ${eventsBefore} -> ${eventsAfter}`);
+  log(`timeline gained events: ${eventsBefore} -> ${eventsAfter}`);
+
+  // a few more for the screenshot: a crash in the edge supervisor's lane, some load on the cache
+  await page.locator('#crash-hub').click();
+  await page.locator('#events [data-event="restart"][data-child="hub"][data-supervisor="edge"]').first().waitFor();
+  for (let i = 0; i < 5; i++) await page.locator('#call-cache').click();
+
   // 4. the page's SSE stream: publish through the form, see it arrive in the log
   await page.waitForFunction(() => document.getElementById('sse-state')?.textContent.startsWith('subscribed'),
     null, { timeout: STEP_TIMEOUT_MS });
@@ -94,6 +121,9 @@ try {
   log('published message came back over SSE');
 
   if (pageErrors.length) throw new Error('uncaught errors in the page: ' + pageErrors.join('; '));
+  const polled = requests.filter((p) => p === '/actuator/rusm');
+  if (polled.length) throw new Error(`the page polled /actuator/rusm ${polled.length} times; it must only listen to its feed`);
+  log('not polled: the tree came only over /api/observer/events');
 
   await mkdir(dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });

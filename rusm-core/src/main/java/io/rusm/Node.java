@@ -38,12 +38,18 @@ public final class Node implements AutoCloseable {
     private final Duration defaultCallTimeout;
     /** Top-level supervisors in start order; shutdown stops them newest first, before anything else. */
     private final List<Supervisor> supervisors = new CopyOnWriteArrayList<>();
-    /** Resident services this node knows by name (spawned or declared), for client validation. */
-    private final ConcurrentHashMap<String, ServiceDefinition> services = new ConcurrentHashMap<>();
+    /**
+     * Resident services this node knows by name, for client validation. Declared ones stay; ones
+     * only spawned are forgotten with their name, so memory follows what is alive.
+     */
+    private final ConcurrentHashMap<String, Known> services = new ConcurrentHashMap<>();
+
+    private record Known(ServiceDefinition definition, boolean declared) {}
 
     private Node(String name, Duration defaultCallTimeout) {
         this.runtime = new Runtime(name);
         this.defaultCallTimeout = defaultCallTimeout;
+        runtime.onNameForgotten(n -> services.computeIfPresent(n, (k, known) -> known.declared() ? known : null));
     }
 
     /** A node named {@code local} with a 5 s default call timeout. */
@@ -174,9 +180,11 @@ public final class Node implements AutoCloseable {
         Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
         Process p = runtime.byPid(pid);
         CompletableFuture<ExitReason> exit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
-        exit.thenAccept(reason -> {
+        // On a thread of its own: the callback is user code, and the supervisor's end (a kill, a
+        // link's exit signal) must never wait on it.
+        exit.thenAcceptAsync(reason -> {
             if (!reason.isNormal()) onAbnormalExit.accept(reason);
-        });
+        }, task -> Thread.ofVirtual().name("rusm-supervisor-exit").start(task));
         Supervisor supervisor = new Supervisor(this, behavior, pid, exit);
         supervisors.add(supervisor);
         return supervisor;
@@ -208,7 +216,7 @@ public final class Node implements AutoCloseable {
         // The canonical constructor, so no option (memory cap included) can be dropped on the way.
         SpawnOptions named = options.name() != null ? options : new SpawnOptions(name, options.mailboxCapacity(),
                 options.trapExits(), options.linkTo(), options.startTimeout(), options.maxMemoryBytes());
-        declareService(definition);
+        know(definition, false);
         return spawn(named, definition.newBehavior(instances));
     }
 
@@ -225,16 +233,25 @@ public final class Node implements AutoCloseable {
      * @throws IllegalStateException if another class is already declared under that name
      */
     public void declareService(ServiceDefinition definition) {
-        ServiceDefinition existing = services.putIfAbsent(definition.name(), definition);
-        if (existing != null && existing.serviceClass() != definition.serviceClass()) {
-            throw new IllegalStateException("service name '" + definition.name() + "' is already declared for "
-                    + existing.serviceClass().getName() + "; cannot declare it for " + definition.serviceClass().getName());
-        }
+        know(definition, true);
+    }
+
+    private void know(ServiceDefinition definition, boolean declared) {
+        services.compute(definition.name(), (name, existing) -> {
+            if (existing == null) return new Known(definition, declared);
+            if (existing.definition().serviceClass() != definition.serviceClass()) {
+                throw new IllegalStateException("service name '" + name + "' is already declared for "
+                        + existing.definition().serviceClass().getName() + "; cannot declare it for "
+                        + definition.serviceClass().getName());
+            }
+            return declared && !existing.declared() ? new Known(existing.definition(), true) : existing;
+        });
     }
 
     /** The definition spawned or declared under {@code name}, if any. */
     public Optional<ServiceDefinition> serviceDefinition(String name) {
-        return Optional.ofNullable(services.get(name));
+        Known k = services.get(name);
+        return k == null ? Optional.empty() : Optional.of(k.definition());
     }
 
     /** {@link #client(Class, Duration)} with this node's default call timeout. */
@@ -407,13 +424,17 @@ public final class Node implements AutoCloseable {
      * running at {@code drainTimeout} is killed.
      */
     public void shutdown(Duration drainTimeout) {
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        long deadline = io.rusm.internal.process.Deadlines.after(System.nanoTime(), drainTimeout);
         List<Supervisor> roots = List.copyOf(supervisors);
         for (int i = roots.size() - 1; i >= 0; i--) {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            runtime.stop(roots.get(i).pid(), left);
+            runtime.stop(roots.get(i).pid(), left(deadline));
         }
-        runtime.stopAll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        runtime.stopAll(left(deadline));
+    }
+
+    private static Duration left(long deadline) {
+        long n = io.rusm.internal.process.Deadlines.remaining(deadline);
+        return n == io.rusm.internal.process.Deadlines.NONE ? java.time.temporal.ChronoUnit.FOREVER.getDuration() : Duration.ofNanos(n);
     }
 
     /** {@link #shutdown(Duration)} with a 5 s deadline. */

@@ -227,8 +227,8 @@ class LinkTest extends NodeTestBase {
         node.kill(a.self());
         node.exit(a.self(), ExitReason.SHUTDOWN);
         node.kill(a.self());
+        assertThat(events.awaitExit(a.self())).isEqualTo(ExitReason.KILLED);
         assertThat(events.exitedTimes(a.self())).isEqualTo(1);
-        assertThat(events.exits.get(a.self())).isEqualTo(ExitReason.KILLED);
     }
 
     @Test

@@ -179,7 +179,8 @@ class ProcessListenerTest extends NodeTestBase {
         Pid pid = spawn("echo", m -> m);
         assertThat(node.<String>call("echo", "x")).isEqualTo("x");
         node.kill(pid);
-        assertThat(calls.get()).isEqualTo(3);
+        events.awaitExit(pid);
+        await().atMost(WAIT).until(() -> calls.get() == 3);
         assertThat(events.startedTimes(pid)).isEqualTo(1);
         assertThat(events.exitedTimes(pid)).isEqualTo(1);
         assertThat(events.outcomesFor("x")).containsExactly(CallOutcome.OK);

@@ -234,7 +234,7 @@ class StopTest extends NodeTestBase {
         assertThat(took).isLessThan(Duration.ofMillis(300).plus(AT_ONCE));
         assertThat(node.processCount()).isZero();
         for (Gate g : polite) assertThat(g.handled).containsExactly("terminate");
-        assertThat(events.exits.get(stuck)).isEqualTo(ExitReason.KILLED);
+        assertThat(events.awaitExit(stuck)).isEqualTo(ExitReason.KILLED);
         assertThat(stubborn.handled).doesNotContain("terminate");
     }
 

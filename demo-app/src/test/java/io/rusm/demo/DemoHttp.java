@@ -56,6 +56,12 @@ final class DemoHttp implements AutoCloseable {
                 .PUT(HttpRequest.BodyPublishers.ofString(textBody)));
     }
 
+    /** What {@code curl -d} sends: a form-encoded body. */
+    HttpResponse<String> form(String method, String path, String encodedBody) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .method(method, HttpRequest.BodyPublishers.ofString(encodedBody)));
+    }
+
     HttpResponse<String> delete(String path) {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }

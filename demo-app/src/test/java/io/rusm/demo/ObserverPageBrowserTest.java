@@ -24,8 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The observer page ({@code static/index.html}) in a real browser: {@code src/test/e2e/observer.mjs}
  * drives Debian's chromium through playwright-core against the running app. It clicks the counter's
  * crash button and checks that the page shows the restart (restart count 1, running again, value
- * reset), publishes through the page's form and sees the message come back over SSE, and saves a
- * screenshot to {@code target/e2e/observer.png}.
+ * reset) and that its timeline gains the crash and the restart under the root supervisor, that the
+ * counter's calls/s sparkline fills, that the page never polls {@code /actuator/rusm} (the tree, the
+ * sparklines and the timeline are pushed over {@code /api/observer/events}), publishes through the
+ * page's form and sees the message come back over SSE, and saves a screenshot to
+ * {@code target/e2e/observer.png}.
  */
 @SpringBootTest(classes = DemoApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("demo")
@@ -77,6 +80,7 @@ class ObserverPageBrowserTest {
         assertThat(result.exitCode()).as("node observer.mjs exit code; its output:\n%s", result.output()).isZero();
         assertThat(screenshot).as("screenshot").exists();
         assertThat(Files.size(screenshot)).as("screenshot size").isGreaterThan(10_000);
-        assertThat(result.output()).contains("restart counted", "state reset", "published message came back over SSE");
+        assertThat(result.output()).contains("restart counted", "state reset", "published message came back over SSE",
+                "sparkline: counter calls/s has points", "timeline gained events", "not polled");
     }
 }

@@ -108,6 +108,11 @@ final class SseClient implements AutoCloseable {
         return null;
     }
 
+    /** Waits (bounded) until the stream ended, by the server or by {@link #close()}; false on timeout. */
+    boolean awaitEnded(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     int status() {
         return status;
     }

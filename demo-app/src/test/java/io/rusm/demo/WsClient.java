@@ -33,6 +33,17 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return texts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The close code the server sent, waiting at most {@code timeout}; null if it did not close. */
+    Integer awaitClosedByServer(Duration timeout) throws InterruptedException {
+        try {
+            return closedByServer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("WebSocket failed instead of closing", e.getCause());
+        }
+    }
+
     @Override
     public void onOpen(WebSocket webSocket) {
         webSocket.request(1);

@@ -100,8 +100,8 @@ class SupervisorIntensityTest extends SupervisionTestBase {
         // Everything was stopped, the survivors gracefully and in reverse start order.
         assertThat(journal.since(mark)).containsExactly("terminate:c", "terminate:a");
         assertThat(events.awaitExit(supPid)).isEqualTo(ExitReason.ESCALATED);
-        assertThat(events.exits.get(a)).isEqualTo(ExitReason.SHUTDOWN);
-        assertThat(events.exits.get(c)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(a)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(c)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(events.exitOrder(List.of("a", "c", "sup"))).endsWith("c", "a", "sup");
         assertThat(node.whereis("a")).isEmpty();
         assertThat(node.whereis("b")).isEmpty();

@@ -59,7 +59,7 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
         assertThat(b1.incarnation()).isEqualTo(b.incarnation() + 1);
         assertThat(count(node, "b")).isZero();
         assertThat(journal.since(mark)).containsExactly("terminate:b", "init:b");
-        assertThat(events.exits.get(b)).as("stopped gracefully").isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(b)).as("stopped gracefully").isEqualTo(ExitReason.SHUTDOWN);
         ChildSnapshot snap = child(sup, "b");
         assertThat(snap.pid()).isEqualTo(b1);
         assertThat(snap.status()).isEqualTo(ChildStatus.RUNNING);

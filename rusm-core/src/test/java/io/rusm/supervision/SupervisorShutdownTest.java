@@ -53,11 +53,12 @@ class SupervisorShutdownTest extends SupervisionTestBase {
         assertThat(root.stop()).isEqualTo(ExitReason.SHUTDOWN);
 
         assertThat(journal.since(mark)).containsExactly("terminate:b", "terminate:y", "terminate:x", "terminate:a");
+        events.awaitExit(rootPid);
         assertThat(events.exitOrder(List.of("a", "b", "x", "y", "inner", "root")))
                 .containsExactly("b", "y", "x", "inner", "a", "root");
         assertThat(events.exits.values()).containsOnly(ExitReason.SHUTDOWN);
         assertThat(root.exitFuture()).succeedsWithin(WAIT).isEqualTo(ExitReason.SHUTDOWN);
-        assertThat(events.exits.get(rootPid)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(rootPid)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(node.processCount()).isZero();
         assertThat(abnormalExits).as("a graceful stop is no abnormal exit").isEmpty();
 
@@ -92,9 +93,9 @@ class SupervisorShutdownTest extends SupervisionTestBase {
 
         assertThat(stop).as("the stop completes though a child ignores its deadline").succeedsWithin(WAIT)
                 .isEqualTo(ExitReason.SHUTDOWN);
-        assertThat(events.exits.get(c)).isEqualTo(ExitReason.SHUTDOWN);
-        assertThat(events.exits.get(stuck)).isEqualTo(ExitReason.KILLED);
-        assertThat(events.exits.get(a)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(c)).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.awaitExit(stuck)).isEqualTo(ExitReason.KILLED);
+        assertThat(events.awaitExit(a)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(events.exitOrder(List.of("a", "stuck", "c"))).containsExactly("c", "stuck", "a");
         assertThat(journal.since(mark)).startsWith("terminate:c").endsWith("terminate:a")
                 .doesNotContain("terminate:b");
@@ -117,7 +118,7 @@ class SupervisorShutdownTest extends SupervisionTestBase {
 
         Pid stuck1 = awaitNewIncarnation(node, "stuck", stuck);
         flush(node, "sup");
-        assertThat(events.exits.get(stuck)).isEqualTo(ExitReason.KILLED);
+        assertThat(events.awaitExit(stuck)).isEqualTo(ExitReason.KILLED);
         assertThat(stuck1.incarnation()).isEqualTo(stuck.incarnation() + 1);
         assertThat(child(sup, "a").status()).isEqualTo(ChildStatus.RUNNING);
         assertThat(child(sup, "stuck").status()).isEqualTo(ChildStatus.RUNNING);
@@ -155,7 +156,7 @@ class SupervisorShutdownTest extends SupervisionTestBase {
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> node.shutdown(Duration.ofSeconds(10)));
 
         assertThat(shutdown).succeedsWithin(WAIT);
-        assertThat(events.exits.get(stuck)).isEqualTo(ExitReason.KILLED);
+        assertThat(events.awaitExit(stuck)).isEqualTo(ExitReason.KILLED);
         assertThat(node.processCount()).isZero();
     }
 

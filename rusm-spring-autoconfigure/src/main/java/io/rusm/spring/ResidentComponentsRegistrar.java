@@ -15,6 +15,7 @@ import org.springframework.context.EnvironmentAware;
 import org.springframework.context.ResourceLoaderAware;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotationMetadata;
@@ -93,6 +94,9 @@ class ResidentComponentsRegistrar implements ImportBeanDefinitionRegistrar, Bean
         RootBeanDefinition def = new RootBeanDefinition(ServiceClientFactoryBean.class);
         def.getConstructorArgumentValues().addGenericArgumentValue(type);
         def.setAttribute(FactoryBean.OBJECT_TYPE_ATTRIBUTE, type);
+        // The generic target type is what AOT writes into the generated bean definition (it drops the
+        // attribute): with it, the client keeps its interface type for injection by type under AOT.
+        def.setTargetType(ResolvableType.forClassWithGenerics(ServiceClientFactoryBean.class, type));
         def.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
         def.setLazyInit(false);
         registry.registerBeanDefinition(beanName, def);

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * rusm's core auto-configuration: the {@link Node}, the discovered services and clients, and the
@@ -23,11 +24,12 @@ public class RusmAutoConfiguration {
     /** The runtime; inject it for whereis, monitor, link, exit and kill. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Node rusmNode(RusmProperties properties) {
+    public Node rusmNode(RusmProperties properties, Environment environment) {
+        UnknownKeys.check(environment);
         // Checked here, not only with the tree: the node is built first and would fail without naming the property.
         java.time.Duration callTimeout = properties.getCallTimeout();
         if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
-            throw new RusmConfigurationException("rusm.call-timeout", "must be positive, was " + callTimeout,
+            throw new RusmConfigurationException("rusm.call-timeout", "must be positive, was " + SupervisionTreeFactory.configured(callTimeout),
                     "Set rusm.call-timeout to a value greater than zero.");
         }
         return Node.builder().defaultCallTimeout(properties.getCallTimeout()).build();

@@ -8,7 +8,7 @@ class RusmFailureAnalyzer extends AbstractFailureAnalyzer<RusmConfigurationExcep
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RusmConfigurationException cause) {
-        return new FailureAnalysis("Invalid rusm configuration at '" + cause.property() + "': " + cause.getMessage(),
+        return new FailureAnalysis("Invalid rusm configuration at '" + cause.property() + "': " + cause.description(),
                 cause.action(), cause);
     }
 }

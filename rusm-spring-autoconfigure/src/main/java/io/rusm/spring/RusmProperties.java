@@ -2,6 +2,7 @@ package io.rusm.spring;
 
 import io.rusm.RestartType;
 import io.rusm.Strategy;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
@@ -135,16 +136,16 @@ public class RusmProperties {
     /** A nested supervisor. */
     public static class Nested extends SupervisorSettings {
         /** Its parent supervisor; the root when unset. */
-        private String supervisor;
+        private @Nullable String supervisor;
 
         /** Its restart type under its parent. */
         private RestartType restart = RestartType.PERMANENT;
 
-        public String getSupervisor() {
+        public @Nullable String getSupervisor() {
             return supervisor;
         }
 
-        public void setSupervisor(String supervisor) {
+        public void setSupervisor(@Nullable String supervisor) {
             this.supervisor = supervisor;
         }
 
@@ -163,19 +164,19 @@ public class RusmProperties {
         private boolean resident = true;
 
         /** The supervisor it runs under; the root when unset. */
-        private String supervisor;
+        private @Nullable String supervisor;
 
         /** When it is restarted after it exits. */
         private RestartType restart = RestartType.PERMANENT;
 
         /** Retained-state cap in megabytes; past it the incarnation crashes with memoryLimit. Unset: no cap. */
-        private Integer maxMemoryMb;
+        private @Nullable Integer maxMemoryMb;
 
         /** Messages that may wait in its mailbox before callers get MailboxFullException. */
         private int mailboxCapacity = 10_000;
 
         /** Call timeout for this component's client; rusm.call-timeout when unset. */
-        private Duration callTimeout;
+        private @Nullable Duration callTimeout;
 
         /** Drain deadline on graceful stop, after which the service is killed. */
         private Duration shutdownTimeout = Duration.ofSeconds(5);
@@ -188,11 +189,11 @@ public class RusmProperties {
             this.resident = resident;
         }
 
-        public String getSupervisor() {
+        public @Nullable String getSupervisor() {
             return supervisor;
         }
 
-        public void setSupervisor(String supervisor) {
+        public void setSupervisor(@Nullable String supervisor) {
             this.supervisor = supervisor;
         }
 
@@ -204,11 +205,11 @@ public class RusmProperties {
             this.restart = restart;
         }
 
-        public Integer getMaxMemoryMb() {
+        public @Nullable Integer getMaxMemoryMb() {
             return maxMemoryMb;
         }
 
-        public void setMaxMemoryMb(Integer maxMemoryMb) {
+        public void setMaxMemoryMb(@Nullable Integer maxMemoryMb) {
             this.maxMemoryMb = maxMemoryMb;
         }
 
@@ -220,11 +221,11 @@ public class RusmProperties {
             this.mailboxCapacity = mailboxCapacity;
         }
 
-        public Duration getCallTimeout() {
+        public @Nullable Duration getCallTimeout() {
             return callTimeout;
         }
 
-        public void setCallTimeout(Duration callTimeout) {
+        public void setCallTimeout(@Nullable Duration callTimeout) {
             this.callTimeout = callTimeout;
         }
 

@@ -4,7 +4,10 @@ import io.rusm.ChildSpec;
 import io.rusm.SupervisorSpec;
 import io.rusm.WorkerSpec;
 
+import org.springframework.boot.convert.DurationStyle;
+
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -110,7 +113,7 @@ final class SupervisionTreeFactory {
             if (c.getMailboxCapacity() <= 0) throw positive(key + ".mailbox-capacity", c.getMailboxCapacity());
             if (c.getCallTimeout() != null && !isPositive(c.getCallTimeout())) throw positive(key + ".call-timeout", c.getCallTimeout());
             if (c.getShutdownTimeout() == null || c.getShutdownTimeout().isNegative()) {
-                throw new RusmConfigurationException(key + ".shutdown-timeout", "must be zero or positive, was " + c.getShutdownTimeout(),
+                throw new RusmConfigurationException(key + ".shutdown-timeout", "must be zero or positive, was " + configured(c.getShutdownTimeout()),
                         "Set " + key + ".shutdown-timeout to a duration such as 5s (0 kills at once).");
             }
         });
@@ -135,12 +138,22 @@ final class SupervisionTreeFactory {
         }
     }
 
+    /** A value as it would be written in application.yml: {@code 0s}, not {@code PT0S}. */
+    static String configured(Object value) {
+        if (!(value instanceof Duration d)) return String.valueOf(value);
+        if (d.isZero()) return "0s";
+        for (ChronoUnit unit : List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS, ChronoUnit.MILLIS)) {
+            if (d.toNanos() % unit.getDuration().toNanos() == 0) return DurationStyle.SIMPLE.print(d, unit);
+        }
+        return DurationStyle.SIMPLE.print(d, ChronoUnit.NANOS);
+    }
+
     private static boolean isPositive(Duration d) {
         return d != null && !d.isNegative() && !d.isZero();
     }
 
     private static RusmConfigurationException positive(String key, Object value) {
-        return new RusmConfigurationException(key, "must be positive, was " + value,
+        return new RusmConfigurationException(key, "must be positive, was " + configured(value),
                 "Set " + key + " to a value greater than zero.");
     }
 }

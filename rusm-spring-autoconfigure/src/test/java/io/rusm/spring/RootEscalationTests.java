@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
@@ -38,7 +39,7 @@ class RootEscalationTests {
             .withPropertyValues("rusm.supervisor.intensity=1", "rusm.supervisor.period=1m");
 
     @Test
-    void rootEscalationMarksLivenessBroken() {
+    void rootEscalationMarksLivenessBrokenAndReadinessRefusing() {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
             // What SpringApplication publishes once it runs; the runner does not.
@@ -49,6 +50,8 @@ class RootEscalationTests {
             crashTwice(context);
 
             await().atMost(Duration.ofSeconds(10)).until(availability::getLivenessState, LivenessState.BROKEN::equals);
+            assertThat(availability.getReadinessState()).as("no traffic for services that are all gone")
+                    .isEqualTo(ReadinessState.REFUSING_TRAFFIC);
             assertThat(context.getBean(LivenessEvents.class).states).containsExactly(LivenessState.CORRECT, LivenessState.BROKEN);
             RusmLifecycle lifecycle = context.getBean(RusmLifecycle.class);
             assertThat(lifecycle.root().exitFuture().get(10, TimeUnit.SECONDS)).isEqualTo(ExitReason.ESCALATED);

@@ -58,7 +58,8 @@ class RusmConfigurationFailureTests {
             "rusm.supervisor.period, 0s",
             "rusm.supervisor.period, -1s",
             "rusm.supervisors.caches.intensity, 0",
-            "rusm.supervisors.caches.period, 0ms",
+            "rusm.supervisors.caches.period, 0s",
+            "rusm.supervisors.caches.period, -1500ms",
             "rusm.components.counter.max-memory-mb, 0",
             "rusm.components.counter.max-memory-mb, -64",
             "rusm.components.counter.mailbox-capacity, 0",
@@ -69,6 +70,10 @@ class RusmConfigurationFailureTests {
             "rusm.call-timeout, -1s",
     })
     void nonPositiveValues(String property, String value) {
+        runner.withPropertyValues(property + "=" + value).run(context -> assertThat(
+                findCause(context.getStartupFailure(), RusmConfigurationException.class))
+                .as("the message alone (what logs and test failures show) names the property and the value as written")
+                .hasMessage(property + " must be positive, was " + value));
         assertRusmFailure(runner.withPropertyValues(property + "=" + value), property, analysis -> {
             assertThat(analysis.getDescription()).contains("must be positive");
             assertThat(analysis.getAction()).contains("Set " + property + " to a value greater than zero");
@@ -117,7 +122,73 @@ class RusmConfigurationFailureTests {
                 analysis -> assertThat(analysis.getDescription()).contains("root supervisor"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "rusm.components.counter.restrat, restart",
+            "rusm.components.counter.max-memory, max-memory-mb",
+            "rusm.supervisors.caches.restrat, restart",
+            "rusm.supervisors.caches.intensty, intensity",
+    })
+    void anUnknownKeyUnderAComponentOrASupervisorFailsStartup(String property, String meant) {
+        String entry = property.substring(0, property.lastIndexOf('.'));
+        String key = property.substring(property.lastIndexOf('.') + 1);
+        assertRusmFailure(runner.withPropertyValues(property + "=temporary"), property, analysis -> {
+            assertThat(analysis.getDescription()).contains("'" + key + "' is not a property of " + entry)
+                    .contains("known: ").contains(meant);
+            assertThat(analysis.getAction()).contains("Did you mean " + entry + "." + meant + "?");
+        });
+    }
+
+    @Test
+    void everySpellingTheBinderAcceptsIsKnown() {
+        runner.withPropertyValues("rusm.components.counter.maxMemoryMb=64", "rusm.components.counter.mailbox_capacity=5",
+                "rusm.supervisors.caches.intensity=2").run(context -> assertThat(context).hasNotFailed());
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment",
+                                java.util.Map.of("RUSM_COMPONENTS_COUNTER_MAXMEMORYMB", "64", "RUSM_COMPONENTS_COUNTER_RESTRAT", "x"))))
+                .run(context -> {
+                    RusmConfigurationException e = findCause(context.getStartupFailure(), RusmConfigurationException.class);
+                    assertThat(e).as("the environment variable for max-memory-mb binds; the misspelt one is reported").isNotNull();
+                    assertThat(e.property()).isEqualTo("rusm.components.counter.restrat");
+                });
+    }
+
+    @Test
+    void theKnownKeysAreListed() {
+        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.placement=anywhere"),
+                "rusm.components.counter.placement", analysis -> assertThat(analysis.getDescription()).contains(
+                        "known: call-timeout, mailbox-capacity, max-memory-mb, resident, restart, shutdown-timeout, supervisor"));
+        assertRusmFailure(runner.withPropertyValues("rusm.supervisors.caches.children=cache"),
+                "rusm.supervisors.caches.children", analysis -> assertThat(analysis.getDescription()).contains(
+                        "known: intensity, period, restart, strategy, supervisor"));
+    }
+
     // ---- values Spring Boot itself cannot bind ----------------------------------------------
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "rusm.supervisor.strategy | bogus | one-for-one, one-for-all, rest-for-one",
+            "rusm.supervisors.caches.strategy | bogus | one-for-one, one-for-all, rest-for-one",
+            "rusm.components.counter.restart | sometimes | permanent, transient, temporary",
+            "rusm.supervisor.on-root-escalation | panic | mark-broken, shutdown",
+            "rusm.kv.store | redis | embedded, jdbc",
+    })
+    void enumBindFailuresListTheDocumentedSpellings(String property, String value, String documented) {
+        runner.withPropertyValues(property + "=" + value).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new RusmEnumBindFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).startsWith("Invalid rusm configuration at '" + property + "': '"
+                    + value + "' is not one of ").contains(documented).doesNotContain("_");
+            assertThat(analysis.getAction()).startsWith("Set " + property + " to one of: " + documented);
+        });
+    }
+
+    @Test
+    void theEnumAnalyzerRunsBeforeBootsBindAnalyzer() {
+        assertThat(org.springframework.core.annotation.OrderUtils.getOrder(RusmEnumBindFailureAnalyzer.class))
+                .isEqualTo(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+    }
 
     @Test
     void unknownStrategyIsABindFailureNamingTheProperty() {

@@ -1,6 +1,7 @@
 package io.rusm.demo.cache;
 
 import io.rusm.ResidentService;
+import io.rusm.demo.chaos.DemoCrash;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,6 +16,9 @@ import java.util.Map;
 public class Cache {
     /** Entries beyond this are evicted, least recently used first. */
     static final int MAX_ENTRIES = 10_000;
+
+    /** The longest TTL: far beyond any cache's use, and now + TTL can never overflow into the past. */
+    public static final long MAX_TTL_MILLIS = java.time.Duration.ofDays(365).toMillis();
 
     private record Entry(String value, long expiresAtMillis) {}
 
@@ -32,7 +36,10 @@ public class Cache {
 
     /** A bad TTL is the caller's mistake: declared, so the caller gets it and the cache keeps its entries. */
     public void put(String key, String value, long ttlMillis) throws IllegalArgumentException {
-        if (ttlMillis <= 0) throw new IllegalArgumentException("ttlMillis must be positive");
+        if (ttlMillis <= 0) throw new IllegalArgumentException("ttlMillis must be positive, was " + ttlMillis);
+        if (ttlMillis > MAX_TTL_MILLIS) {
+            throw new IllegalArgumentException("ttlMillis must be at most " + MAX_TTL_MILLIS + " (365 days), was " + ttlMillis);
+        }
         entries.put(key, new Entry(value, System.currentTimeMillis() + ttlMillis));
         if (entries.size() > MAX_ENTRIES) {
             Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
@@ -47,5 +54,10 @@ public class Cache {
 
     public int size() {
         return entries.size();
+    }
+
+    /** DEMO ONLY: a handler that throws an undeclared exception, i.e. a crash (see the chaos endpoint). */
+    public void crash(String why) {
+        throw new DemoCrash(why);
     }
 }

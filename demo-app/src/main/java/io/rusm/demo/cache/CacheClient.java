@@ -12,4 +12,7 @@ public interface CacheClient {
     boolean delete(String key);
 
     int size();
+
+    /** DEMO ONLY: makes the service crash in its handler (the call gets ProcessCrashedException). */
+    void crash(String why);
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 /** How the rest of the app talks to {@link Counter}: calls and a cast, never the instance. */
 @ServiceClient("counter")
 public interface CounterClient {
-    long bump(long by);
+    long bump(long by) throws IllegalArgumentException;
 
     CompletableFuture<Long> bumpAsync(long by);
 
@@ -16,4 +16,7 @@ public interface CounterClient {
 
     @Cast
     void reset();
+
+    /** DEMO ONLY: makes the service crash in its handler (the call gets ProcessCrashedException). */
+    void crash(String why);
 }

@@ -2,6 +2,8 @@ package io.rusm.demo.durable;
 
 import io.rusm.Kv;
 import io.rusm.ResidentService;
+import io.rusm.demo.chaos.DemoCrash;
+import io.rusm.demo.counter.Overflow;
 
 /**
  * A counter whose value lives in {@link Kv}: every incarnation reads it back in its constructor
@@ -20,13 +22,20 @@ public class DurableCounter {
         this.value = kv.get(KEY, Long.class).orElse(0L);
     }
 
-    public long bump(long by) {
-        kv.put(KEY, value + by); // durable when put returns: only then is the new value ours
-        value += by;
+    /** An overflow is refused before anything is written: the stored value never wraps. */
+    public long bump(long by) throws IllegalArgumentException {
+        long next = Overflow.add(value, by);
+        kv.put(KEY, next); // durable when put returns: only then is the new value ours
+        value = next;
         return value;
     }
 
     public long total() {
         return value;
+    }
+
+    /** DEMO ONLY: a handler that throws an undeclared exception, i.e. a crash (see the chaos endpoint). */
+    public void crash(String why) {
+        throw new DemoCrash(why);
     }
 }

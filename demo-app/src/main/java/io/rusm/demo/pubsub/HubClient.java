@@ -9,7 +9,8 @@ import java.util.Map;
 /** Client of {@link PubSubHub}. */
 @ServiceClient("hub")
 public interface HubClient {
-    void subscribe(String topic, Pid subscriber);
+    /** Returns the hub's pid, for the subscriber to monitor. */
+    Pid subscribe(String topic, Pid subscriber);
 
     @Cast
     void unsubscribe(Pid subscriber);
@@ -22,4 +23,7 @@ public interface HubClient {
     int subscribers(String topic);
 
     Map<String, Integer> topics();
+
+    /** DEMO ONLY: makes the service crash in its handler (the call gets ProcessCrashedException). */
+    void crash(String why);
 }

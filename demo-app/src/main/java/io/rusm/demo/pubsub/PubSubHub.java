@@ -4,7 +4,9 @@ import io.rusm.Down;
 import io.rusm.MonitorRef;
 import io.rusm.Node;
 import io.rusm.Pid;
+import io.rusm.ProcessContext;
 import io.rusm.ResidentService;
+import io.rusm.demo.chaos.DemoCrash;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,7 +17,9 @@ import java.util.Set;
 /**
  * Topics and their subscribers. Subscribers are processes the hub monitors: when one dies (its SSE
  * connection closed, its WebSocket went away, it crashed) the hub gets a {@link Down} and drops it,
- * so nothing has to remember to unsubscribe.
+ * so nothing has to remember to unsubscribe. Each subscriber monitors the hub in turn: when the hub
+ * dies (crash, kill, restart) its table of subscribers dies with it, and every subscriber ends its
+ * connection so the client reconnects to the new incarnation instead of waiting forever.
  */
 @ResidentService("hub")
 public class PubSubHub {
@@ -28,12 +32,18 @@ public class PubSubHub {
         this.node = node;
     }
 
-    /** Subscribes a process to a topic (one topic per subscriber process). */
-    public void subscribe(String topic, Pid subscriber) {
-        if (topicOf.containsKey(subscriber)) return;
-        topics.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(subscriber);
-        topicOf.put(subscriber, topic);
-        monitors.put(subscriber, node.monitor(subscriber)); // Down(noproc) at once if it is already gone
+    /**
+     * Subscribes a process to a topic (one topic per subscriber process). Returns this incarnation's
+     * pid, for the subscriber to monitor: when the hub dies its subscriptions die with it, and a
+     * subscriber that monitors the pid that took its subscription learns of it.
+     */
+    public Pid subscribe(String topic, Pid subscriber) {
+        if (!topicOf.containsKey(subscriber)) {
+            topics.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(subscriber);
+            topicOf.put(subscriber, topic);
+            monitors.put(subscriber, node.monitor(subscriber)); // Down(noproc) at once if it is already gone
+        }
+        return ProcessContext.self();
     }
 
     public void unsubscribe(Pid subscriber) {
@@ -79,5 +89,10 @@ public class PubSubHub {
         if (topic == null) return;
         Set<Pid> set = topics.get(topic);
         if (set != null && set.remove(subscriber) && set.isEmpty()) topics.remove(topic);
+    }
+
+    /** DEMO ONLY: a handler that throws an undeclared exception, i.e. a crash (see the chaos endpoint). */
+    public void crash(String why) {
+        throw new DemoCrash(why);
     }
 }

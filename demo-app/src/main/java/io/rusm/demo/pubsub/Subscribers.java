@@ -1,6 +1,7 @@
 package io.rusm.demo.pubsub;
 
 import io.rusm.Behavior;
+import io.rusm.Down;
 import io.rusm.ExitReason;
 import io.rusm.Node;
 import io.rusm.Pid;
@@ -38,6 +39,12 @@ public class Subscribers {
 
         /** Writes something harmless, so that a client that left silently is noticed. */
         default void keepAlive() throws IOException {}
+
+        /**
+         * Ends the connection from the server's side because the hub that held the subscription
+         * died: a browser's EventSource or a WebSocket client reconnects and subscribes afresh.
+         */
+        void close() throws IOException;
     }
 
     /** The message the hub sends each subscriber to make it write a keep-alive. */
@@ -71,6 +78,11 @@ public class Subscribers {
                 try {
                     if (message instanceof TopicMessage m) connection.deliver(m);
                     else if (message == KeepAlive.INSTANCE) connection.keepAlive();
+                    else if (message instanceof Down) { // the hub that held our subscription died
+                        gone = true;
+                        connection.close();
+                        ProcessContext.stopSelf(ExitReason.SHUTDOWN);
+                    }
                 } catch (IOException | UncheckedIOException e) {
                     gone = true;
                     ProcessContext.stopSelf(ExitReason.SHUTDOWN);
@@ -79,7 +91,15 @@ public class Subscribers {
             }
         };
         Pid pid = node.spawn(forward);
-        hub.subscribe(topic, pid);
+        try {
+            Pid hubPid = hub.subscribe(topic, pid);
+            // Monitor the incarnation that took the subscription: if it already died, the Down(noproc)
+            // comes at once, so a subscription can never be lost unnoticed between the two calls.
+            node.monitor(pid, hubPid);
+        } catch (RuntimeException e) { // hub not running: no subscriber without a subscription
+            node.exit(pid, ExitReason.SHUTDOWN);
+            throw e;
+        }
         return pid;
     }
 

@@ -12,6 +12,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -50,6 +52,11 @@ class TopicController {
             public void keepAlive() throws IOException {
                 emitter.send(SseEmitter.event().comment("keep-alive")); // ignored by EventSource; fails if the client left
             }
+
+            @Override
+            public void close() {
+                emitter.complete(); // the stream ends: EventSource reconnects (after its retry delay)
+            }
         });
         open.add(emitter);
         Runnable end = () -> {
@@ -74,9 +81,16 @@ class TopicController {
         open.clear();
     }
 
+    /** The payload is the body as is ({@code text/plain}, JSON, anything but a form). */
     @PostMapping("/{topic}")
     Map<String, Object> publish(@PathVariable String topic, @RequestBody String payload) {
         return Map.of("topic", topic, "delivered", hub.publish(topic, payload));
+    }
+
+    /** A form post ({@code curl -d payload=hello}): the payload is the {@code payload} field, decoded. */
+    @PostMapping(path = "/{topic}", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    Map<String, Object> publishForm(@PathVariable String topic, @RequestParam MultiValueMap<String, String> form) {
+        return publish(topic, FormBodies.field(form, "payload", "curl -d payload=hello"));
     }
 
     @GetMapping

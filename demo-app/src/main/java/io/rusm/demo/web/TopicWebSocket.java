@@ -47,7 +47,17 @@ class TopicWebSocket extends TextWebSocketHandler implements WebSocketConfigurer
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, 5_000, 64 * 1024);
         String path = raw.getUri() == null ? "" : raw.getUri().getPath();
         String topic = path.substring(path.lastIndexOf('/') + 1);
-        Pid pid = subscribers.subscribe(topic, m -> session.sendMessage(new TextMessage(json.writeValueAsString(m))));
+        Pid pid = subscribers.subscribe(topic, new Subscribers.Connection() {
+            @Override
+            public void deliver(io.rusm.demo.pubsub.TopicMessage m) throws java.io.IOException {
+                session.sendMessage(new TextMessage(json.writeValueAsString(m)));
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                session.close(CloseStatus.SERVICE_RESTARTED); // 1012: the client should reconnect
+            }
+        });
         raw.getAttributes().put(SUBSCRIBER, pid);
         raw.getAttributes().put(TOPIC, topic);
     }

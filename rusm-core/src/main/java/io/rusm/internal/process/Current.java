@@ -16,6 +16,23 @@ public final class Current {
      * that has ended: every rusm operation calls this first, so a handler that ignored its kill
      * can no longer act. Plain threads (no process bound) always pass.
      */
+    /**
+     * Begins an effect ({@link Process#beginAct}) for the calling fiber's process: returns it (to
+     * pass to {@link #endAct}), or null on a plain thread; throws {@link io.rusm.FencedException} if
+     * the process has ended.
+     */
+    public static Process beginAct(String operation) {
+        if (!PROCESS.isBound()) return null;
+        Process p = PROCESS.get();
+        if (!p.beginAct()) throw new io.rusm.FencedException(p.pid(), operation);
+        return p;
+    }
+
+    /** Ends what {@link #beginAct} began (null: nothing to end). */
+    public static void endAct(Process acting) {
+        if (acting != null) acting.endAct();
+    }
+
     public static void checkAlive(String operation) {
         if (!PROCESS.isBound()) return;
         Process p = PROCESS.get();

@@ -11,10 +11,41 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** Fans events out to the registered listeners; a failing listener is logged, never propagated. */
+/**
+ * Fans events out to the registered listeners; a failing listener is logged, never propagated.
+ *
+ * <p>Events raised inside a process's ending ({@code exited}, and the sends it drops) are handed to
+ * one ordered dispatcher on a virtual thread of rusm's own instead of running on the caller's
+ * thread: a kill, a {@code Down} or an exit signal never waits on a slow listener. The other events
+ * happen on the process's own path and are reported in line.
+ */
 public final class Listeners implements ProcessListener {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> deferred = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Runs {@code event} later, in order with every other deferred event, on rusm's dispatcher. */
+    private void defer(Runnable event) {
+        deferred.add(event);
+        if (draining.compareAndSet(false, true)) Thread.ofVirtual().name("rusm-events").start(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            for (Runnable r; (r = deferred.poll()) != null; ) r.run();
+            draining.set(false);
+            // An event added after the last poll but before the flag cleared would wait forever: re-check.
+            if (deferred.isEmpty() || !draining.compareAndSet(false, true)) return;
+        }
+    }
+
+    /** Blocks until every event deferred so far has been delivered (tests, orderly shutdown). */
+    public void awaitDelivered(java.time.Duration timeout) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        defer(done::countDown);
+        done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     public void add(ProcessListener listener) {
         listeners.add(listener);
@@ -41,7 +72,7 @@ public final class Listeners implements ProcessListener {
 
     @Override
     public void exited(Pid pid, ExitReason reason) {
-        if (!listeners.isEmpty()) each(l -> l.exited(pid, reason));
+        if (!listeners.isEmpty()) defer(() -> each(l -> l.exited(pid, reason)));
     }
 
     @Override
@@ -62,6 +93,11 @@ public final class Listeners implements ProcessListener {
     @Override
     public void sendDropped(String target, Object message, String reason) {
         if (!listeners.isEmpty()) each(l -> l.sendDropped(target, message, reason));
+    }
+
+    /** {@link #sendDropped}, deferred: for the sends a dying process drops, which must not wait on listeners. */
+    public void sendDroppedLater(String target, Object message, String reason) {
+        if (!listeners.isEmpty()) defer(() -> each(l -> l.sendDropped(target, message, reason)));
     }
 
     public boolean isEmpty() {

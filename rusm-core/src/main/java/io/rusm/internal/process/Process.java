@@ -12,6 +12,7 @@ import org.slf4j.MDC;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,9 +32,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Process {
     private static final VarHandle EXIT;
+    private static final VarHandle ACTING;
     static {
         try {
             EXIT = MethodHandles.lookup().findVarHandle(Process.class, "exitReason", ExitReason.class);
+            ACTING = MethodHandles.lookup().findVarHandle(Process.class, "acting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -46,6 +49,13 @@ public final class Process {
     final Mailbox mailbox;
     private volatile boolean trapExits;
     private volatile ExitReason exitReason;
+    /**
+     * Effects in progress on this process's behalf (a send's enqueue, a Kv commit). Its ending waits
+     * for them, so an effect either lands before the death or is fenced: never after it.
+     */
+    private volatile int acting;
+    /** Of {@link #acting}, those entered by the process's own fiber (touched only by that fiber). */
+    private int ownActs;
     private volatile Envelope current;
     private volatile ExitReason selfStop;
     private Thread thread;
@@ -56,7 +66,16 @@ public final class Process {
     private Set<Process> links;
     /** Enforces the memory cap, or null when the process has none. */
     private MemoryGuard memory;
+    /** Monitors on this process: ref to watcher. Guarded by {@code this}. */
     private Map<MonitorRef, Process> monitoredBy;
+    /**
+     * Monitors this process holds on others: ref to target (null when the target was already
+     * gone). Guarded by {@code this}. Lets a dying watcher take its entries out of its targets,
+     * and lets a {@code Down} of a monitor removed after it was queued be dropped unseen.
+     */
+    private Map<MonitorRef, Process> monitoring;
+    /** Names this process keeps remembered (a supervisor's children); released when it ends. Guarded by {@code this}. */
+    private List<String> heldNames;
 
     Process(Runtime runtime, Pid pid, long seq, Behavior behavior, int mailboxCapacity, boolean trapExits) {
         this.runtime = runtime;
@@ -179,6 +198,7 @@ public final class Process {
 
     /** Handles one message; false when the process ended while (or because of) handling it. */
     private boolean handle(Envelope e) {
+        if (e.system && e.message instanceof Down d && !consumeMonitor(d.ref())) return true; // demonitored
         current = e;
         // terminate() fails the in-flight call it sees in `current` and the calls it drains; a call
         // taken out just before the drain, or one whose handler returns as terminate() clears
@@ -241,6 +261,41 @@ public final class Process {
         return false;
     }
 
+    // ---- fencing ---------------------------------------------------------------------------
+
+    /**
+     * Begins an effect on this process's behalf; false (and nothing begun) if it has ended. Pair
+     * every true with {@link #endAct()}. Only for short steps that run no user code and never end
+     * a process (an enqueue, a store commit): the process's ending waits for them.
+     */
+    public boolean beginAct() {
+        ACTING.getAndAdd(this, 1);
+        if (exitReason != null) {
+            ACTING.getAndAdd(this, -1);
+            return false;
+        }
+        if (Thread.currentThread() == thread) ownActs++;
+        return true;
+    }
+
+    public void endAct() {
+        if (Thread.currentThread() == thread) ownActs--;
+        ACTING.getAndAdd(this, -1);
+    }
+
+    /**
+     * After the exit reason is set: waits out effects begun before it (they finish in bounded time,
+     * running no user code). Dekker's handshake: an actor raises {@code acting} then reads the exit
+     * reason; we set the exit reason then read {@code acting}; one of us sees the other.
+     */
+    private void awaitActs() {
+        int mine = Thread.currentThread() == thread ? ownActs : 0;
+        for (int spins = 0; acting > mine; spins++) {
+            if (spins < 200) Thread.onSpinWait();
+            else Thread.yield();
+        }
+    }
+
     // ---- ending ---------------------------------------------------------------------------
 
     /** Graceful stop: accept nothing new, handle what is queued, run the stop hook, end. */
@@ -252,29 +307,90 @@ public final class Process {
      * Ends the process with {@code reason} unless it already ended. {@code own} is true when the
      * reason originates here (its own crash), false when it arrived from outside (kill, exit
      * signal, link); only own crashes are logged at ERROR with their stack trace.
+     *
+     * <p>Exit signals to linked processes are not delivered by recursion: each ending queues the
+     * signals it causes, and this loop delivers them one by one, so a chain of any length ends in
+     * constant stack depth, every process in it told.
      */
     public boolean terminate(ExitReason reason, boolean own) {
+        ArrayDeque<Signal> pending = new ArrayDeque<>();
+        boolean ended = end(reason, own, pending);
+        propagate(pending);
+        return ended;
+    }
+
+    /** An exit signal still to be delivered along a link. */
+    private record Signal(Process target, Pid from, ExitReason reason) {}
+
+    private static void propagate(ArrayDeque<Signal> pending) {
+        for (Signal s; (s = pending.poll()) != null; ) s.target.receiveExit(s.from, s.reason, true, pending);
+    }
+
+    private boolean end(ExitReason reason, boolean own, ArrayDeque<Signal> pending) {
         if (!EXIT.compareAndSet(this, null, reason)) return false;
+        awaitActs();
         mailbox.close();
         runtime.registry.unregister(this);
         Envelope inFlight = current;
         if (inFlight instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
         for (Envelope queued : mailbox.drain()) {
             if (queued instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
-            else runtime.listeners.sendDropped(pid.name(), queued.message, "exited");
+            else if (!queued.system) runtime.listeners.sendDroppedLater(pid.name(), queued.message, "exited");
         }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) t.interrupt(); // unblock a handler stuck in I/O or a wait
         CompletableFuture<ExitReason> s = started;
         if (s != null) s.complete(reason);
         ExitLog.log(pid, reason, own);
-        notifyWatchers(reason);
+        dropOwnMonitors();
+        releaseHeldNames();
+        notifyWatchers(reason, pending);
         runtime.listeners.exited(pid, reason);
         exited.complete(reason);
         return true;
     }
 
-    private void notifyWatchers(ExitReason reason) {
+    /** Keeps {@code name} remembered while this process lives; false if it has already ended. */
+    boolean holdName(String name) {
+        synchronized (this) {
+            if (!isAlive()) return false;
+            if (heldNames == null) heldNames = new ArrayList<>(4);
+            heldNames.add(name);
+        }
+        runtime.registry.hold(name);
+        return true;
+    }
+
+    /** Gives up one hold on {@code name} taken with {@link #holdName}. */
+    void releaseName(String name) {
+        synchronized (this) {
+            if (heldNames == null || !heldNames.remove(name)) return;
+        }
+        runtime.registry.release(name);
+    }
+
+    private void releaseHeldNames() {
+        List<String> held;
+        synchronized (this) {
+            held = heldNames;
+            heldNames = null;
+        }
+        if (held != null) for (String n : held) runtime.registry.release(n);
+    }
+
+    /** A dead watcher holds nothing of its targets: take its monitor entries out of them. */
+    private void dropOwnMonitors() {
+        Map<MonitorRef, Process> held;
+        synchronized (this) {
+            held = monitoring;
+            monitoring = null;
+        }
+        if (held != null) held.forEach((ref, target) -> {
+            if (target != null) target.removeMonitor(ref);
+        });
+    }
+
+    private void notifyWatchers(ExitReason reason, ArrayDeque<Signal> pending) {
         Set<Process> linked;
         Map<MonitorRef, Process> monitors;
         synchronized (this) {
@@ -291,7 +407,7 @@ public final class Process {
                 synchronized (other) {
                     if (other.links != null) other.links.remove(this);
                 }
-                other.exitSignal(pid, reason, true);
+                pending.add(new Signal(other, pid, reason));
             }
         }
     }
@@ -302,14 +418,20 @@ public final class Process {
      * {@code viaLink} marks a signal propagated along a link rather than sent with {@code exit}.
      */
     public void exitSignal(Pid from, ExitReason reason, boolean viaLink) {
+        ArrayDeque<Signal> pending = new ArrayDeque<>();
+        receiveExit(from, reason, viaLink, pending);
+        propagate(pending);
+    }
+
+    private void receiveExit(Pid from, ExitReason reason, boolean viaLink, ArrayDeque<Signal> pending) {
         if (!isAlive()) return;
         boolean untrappable = reason instanceof ExitReason.Killed && !viaLink;
         if (untrappable) {
-            terminate(ExitReason.KILLED, false);
+            end(ExitReason.KILLED, false, pending);
         } else if (trapExits) {
             deliverSystem(new Exit(from, reason));
         } else if (!(reason instanceof ExitReason.Normal)) {
-            terminate(reason, false);
+            end(reason, false, pending);
         }
     }
 
@@ -352,8 +474,13 @@ public final class Process {
         return links;
     }
 
-    /** Adds a monitor; if this process is already dead the watcher gets {@code Down(noproc)} at once. */
+    /**
+     * Adds a monitor held by {@code watcher}; if this process is already dead the watcher gets
+     * {@code Down(noproc)} at once. The watcher records it first, so its {@code Down} is never
+     * taken for a demonitored one.
+     */
     void addMonitor(MonitorRef ref, Process watcher) {
+        if (!watcher.recordMonitoring(ref, this)) return; // the watcher died meanwhile: nothing to hold
         synchronized (this) {
             if (isAlive()) {
                 if (monitoredBy == null) monitoredBy = new HashMap<>(4);
@@ -364,10 +491,48 @@ public final class Process {
         watcher.deliverSystem(new Down(ref, pid, ExitReason.NOPROC));
     }
 
-    boolean removeMonitor(MonitorRef ref) {
+    /** Monitors a pid that is not running: only the watcher's {@code Down(noproc)}. */
+    void monitorGone(MonitorRef ref) {
+        if (recordMonitoring(ref, null)) deliverSystem(new Down(ref, ref.target(), ExitReason.NOPROC));
+    }
+
+    private synchronized boolean recordMonitoring(MonitorRef ref, Process target) {
+        if (!isAlive()) return false;
+        if (monitoring == null) monitoring = new HashMap<>(4);
+        monitoring.put(ref, target);
+        return true;
+    }
+
+    /** The watcher's side of a {@code Down} being delivered: false if it was demonitored meanwhile. */
+    private synchronized boolean consumeMonitor(MonitorRef ref) {
+        if (monitoring == null || !monitoring.containsKey(ref)) return false;
+        monitoring.remove(ref);
+        return true;
+    }
+
+    /**
+     * Removes the monitor {@code ref} that this process holds, from both sides; true if it was
+     * active (a {@code Down} already queued for it is then dropped unseen).
+     */
+    boolean demonitor(MonitorRef ref) {
+        Process target;
+        synchronized (this) {
+            if (monitoring == null || !monitoring.containsKey(ref)) return false;
+            target = monitoring.remove(ref);
+        }
+        if (target != null) target.removeMonitor(ref);
+        return true;
+    }
+
+    private boolean removeMonitor(MonitorRef ref) {
         synchronized (this) {
             return monitoredBy != null && monitoredBy.remove(ref) != null;
         }
+    }
+
+    /** Monitors others hold on this process (for leak checks and views). */
+    public synchronized int monitorCount() {
+        return monitoredBy == null ? 0 : monitoredBy.size();
     }
 
     /** Processes linked to this one right now (a copy). */

@@ -29,7 +29,8 @@ import java.util.function.Predicate;
  */
 public final class Runtime {
     final String nodeName;
-    final Registry registry = new Registry();
+    final Registry registry = new Registry(this::forgotten);
+    private volatile java.util.function.Consumer<String> onForget = name -> { };
     public final Listeners listeners = new Listeners();
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong anonSeq = new AtomicLong();
@@ -43,6 +44,38 @@ public final class Runtime {
 
     public String nodeName() {
         return nodeName;
+    }
+
+    private void forgotten(String name) {
+        onForget.accept(name);
+    }
+
+    /** Called (cheaply, inside the registry's update) when the node forgets a name nobody uses. */
+    public void onNameForgotten(java.util.function.Consumer<String> callback) {
+        this.onForget = callback;
+    }
+
+    /**
+     * The calling process (a supervisor) keeps {@code name}'s incarnation counter while it may
+     * restart it; the hold ends with {@link #releaseName} or with the process. Outside a process the
+     * hold lasts until released.
+     */
+    public void holdName(String name) {
+        Process self = Current.orNull();
+        if (self == null) registry.hold(name);
+        else self.holdName(name);
+    }
+
+    /** Undoes {@link #holdName}; the name is forgotten once no process holds it either. */
+    public void releaseName(String name) {
+        Process self = Current.orNull();
+        if (self == null) registry.release(name);
+        else self.releaseName(name);
+    }
+
+    /** Names the node remembers (live processes and held names), for leak checks. */
+    public int rememberedNames() {
+        return registry.names();
     }
 
     /**
@@ -75,12 +108,12 @@ public final class Runtime {
     // ---- spawning -------------------------------------------------------------------------
 
     public Pid spawn(SpawnOptions options, Behavior behavior) {
-        String name = options.name() != null ? options.name() : "<anon-" + anonSeq.incrementAndGet() + ">";
-        long incarnation = options.name() != null ? registry.nextIncarnation(name) : 1;
-        Process p = new Process(this, new Pid(nodeName, name, incarnation), seq.incrementAndGet(),
-                behavior, options.mailboxCapacity(), options.trapExits());
+        Current.checkAlive("spawn");
+        boolean anonymous = options.name() == null;
+        String name = anonymous ? "<anon-" + anonSeq.incrementAndGet() + ">" : options.name();
+        Process p = registry.register(name, anonymous, incarnation -> new Process(this, new Pid(nodeName, name, incarnation),
+                seq.incrementAndGet(), behavior, options.mailboxCapacity(), options.trapExits()));
         if (options.maxMemoryBytes() > 0) p.capMemory(new MemoryGuard(options.maxMemoryBytes(), sharedObjects));
-        registry.register(p);
         if (options.linkTo() != null) {
             Process other = registry.byPid(options.linkTo());
             if (other == null) {
@@ -98,7 +131,8 @@ public final class Runtime {
 
     private static ExitReason awaitStart(Process p, CompletableFuture<ExitReason> started, Duration timeout) {
         try {
-            return started.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            long nanos = Deadlines.nanos(timeout);
+            return nanos == Deadlines.NONE ? started.get() : started.get(nanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             p.terminate(ExitReason.KILLED, false);
             throw new RusmException(p.pid + " did not finish init within " + timeout + " and was killed");
@@ -150,13 +184,14 @@ public final class Runtime {
         long t0 = System.nanoTime();
         CallOutcome outcome = CallOutcome.OK;
         try {
+            Current.checkAlive("call");
             if (target == null) throw new NoProcessException(label);
             if (target == Current.orNull()) {
                 throw new IllegalStateException(target.pid + " called itself: the call could never be answered");
             }
             SyncCall call = new SyncCall(message);
-            enqueue(target, call);
-            return call.await(t0 + timeout.toNanos(), label, timeout);
+            enqueueAs(target, call);
+            return call.await(Deadlines.after(t0, timeout), label, timeout);
         } catch (Throwable t) {
             outcome = CallOutcome.of(t);
             throw t;
@@ -170,11 +205,12 @@ public final class Runtime {
         long t0 = System.nanoTime();
         CompletableFuture<Object> future = new CompletableFuture<>();
         try {
+            Current.checkAlive("call");
             if (target == null) throw new NoProcessException(label);
             AsyncCall call = new AsyncCall(message, future);
-            enqueue(target, call);
-            CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                    .execute(() -> call.timeOut(new CallTimeoutException(label, timeout)));
+            enqueueAs(target, call);
+            long nanos = Deadlines.nanos(timeout);
+            if (nanos != Deadlines.NONE) call.timeOutAfter(nanos, new CallTimeoutException(label, timeout));
         } catch (Throwable t) {
             future.completeExceptionally(t);
         }
@@ -188,6 +224,16 @@ public final class Runtime {
             else reported.completeExceptionally(t);
         });
         return reported;
+    }
+
+    /** Enqueues on behalf of the calling process, fenced: it lands before that process's death or not at all. */
+    private static void enqueueAs(Process target, Call call) {
+        Process acting = Current.beginAct("call");
+        try {
+            enqueue(target, call);
+        } finally {
+            Current.endAct(acting);
+        }
     }
 
     private static void enqueue(Process target, Call call) {
@@ -204,11 +250,18 @@ public final class Runtime {
      * reported to listeners; a full mailbox is back-pressure and throws {@link MailboxFullException}.
      */
     public void send(Process target, String service, Object message) {
-        if (target == null) {
-            listeners.sendDropped(service, message, "noproc");
-            return;
+        Process acting = Current.beginAct("send");
+        Mailbox.Offer offer;
+        try {
+            if (target == null) {
+                offer = Mailbox.Offer.CLOSED;
+            } else {
+                offer = target.mailbox.offer(new Envelope(message, false));
+            }
+        } finally {
+            Current.endAct(acting);
         }
-        switch (target.mailbox.offer(new Envelope(message, false))) {
+        switch (offer) {
             case ACCEPTED -> { }
             case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
             case CLOSED -> listeners.sendDropped(service, message, "noproc");
@@ -224,25 +277,30 @@ public final class Runtime {
     }
 
     public void exit(Pid pid, ExitReason reason) {
+        Current.checkAlive("exit signal");
         Process p = registry.byPid(pid);
         if (p != null) p.exitSignal(callerPid(), reason, false);
     }
 
     public MonitorRef monitor(Pid watcher, Pid target) {
+        Current.checkAlive("monitor");
         Process w = require(watcher);
         MonitorRef ref = new MonitorRef(watcher, target, monitorSeq.incrementAndGet());
         Process t = registry.byPid(target);
-        if (t == null) w.deliverSystem(new io.rusm.Down(ref, target, ExitReason.NOPROC));
+        if (t == null) w.monitorGone(ref);
         else t.addMonitor(ref, w);
         return ref;
     }
 
+    /** Removes the monitor from both sides; a {@code Down} already queued for it is dropped unseen. */
     public boolean demonitor(MonitorRef ref) {
-        Process t = registry.byPid(ref.target());
-        return t != null && t.removeMonitor(ref);
+        Current.checkAlive("demonitor");
+        Process w = registry.byPid(ref.watcher());
+        return w != null && w.demonitor(ref);
     }
 
     public void link(Pid a, Pid b) {
+        Current.checkAlive("link");
         Process pa = require(a);
         Process pb = registry.byPid(b);
         if (pb == null) pa.exitSignal(b, ExitReason.NOPROC, true);
@@ -250,6 +308,7 @@ public final class Runtime {
     }
 
     public void unlink(Pid a, Pid b) {
+        Current.checkAlive("unlink");
         Process pa = registry.byPid(a);
         Process pb = registry.byPid(b);
         if (pa != null && pb != null) Process.unlink(pa, pb);
@@ -261,16 +320,20 @@ public final class Runtime {
      * running).
      */
     public ExitReason stop(Pid pid, Duration timeout) {
+        Current.checkAlive("stop");
         Process p = registry.byPid(pid);
         if (p == null) return ExitReason.NOPROC;
         p.requestStop();
-        return awaitExitOrKill(p, System.nanoTime() + timeout.toNanos());
+        // A process stopping itself cannot wait for its own end: it ends once this message returns
+        // and the queue is drained.
+        if (p == Current.orNull()) return ExitReason.SHUTDOWN;
+        return awaitExitOrKill(p, Deadlines.after(System.nanoTime(), timeout));
     }
 
     static ExitReason awaitExitOrKill(Process p, long deadlineNanos) {
         try {
-            long remaining = Math.max(0, deadlineNanos - System.nanoTime());
-            return p.exited.get(remaining, TimeUnit.NANOSECONDS);
+            long remaining = Deadlines.remaining(deadlineNanos);
+            return remaining == Deadlines.NONE ? p.exited.get() : p.exited.get(remaining, TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
             p.terminate(ExitReason.KILLED, false);
         } catch (InterruptedException e) {
@@ -282,7 +345,7 @@ public final class Runtime {
 
     /** Stops every live process: newest first asked, all draining in parallel, stragglers killed at the deadline. */
     public void stopAll(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Deadlines.after(System.nanoTime(), timeout);
         List<Process> live = liveNewestFirst();
         live.forEach(Process::requestStop);
         for (Process p : live) awaitExitOrKill(p, deadline);

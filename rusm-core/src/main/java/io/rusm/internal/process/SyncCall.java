@@ -23,7 +23,7 @@ public final class SyncCall extends Call {
     }
 
     /**
-     * Waits for the outcome until {@code deadlineNanos} (a {@link System#nanoTime()} value), returns
+     * Waits for the outcome until {@code deadlineNanos} (a {@link System#nanoTime()} value, or {@link Deadlines#NONE}), returns
      * the reply or throws the failure, {@link CallTimeoutException} or
      * {@link CallInterruptedException}.
      */
@@ -33,12 +33,16 @@ public final class SyncCall extends Call {
             while (true) {
                 Object o = outcome();
                 if (o != null) return unwrap(o);
-                long remaining = deadlineNanos - System.nanoTime();
-                if (remaining <= 0) {
-                    if (abandon()) throw new CallTimeoutException(target, timeout);
-                    continue; // the reply won the race: return it
+                if (deadlineNanos == Deadlines.NONE) {
+                    LockSupport.park(this);
+                } else {
+                    long remaining = deadlineNanos - System.nanoTime();
+                    if (remaining <= 0) {
+                        if (abandon()) throw new CallTimeoutException(target, timeout);
+                        continue; // the reply won the race: return it
+                    }
+                    LockSupport.parkNanos(this, remaining);
                 }
-                LockSupport.parkNanos(this, remaining);
                 if (Thread.interrupted()) {
                     interrupted = true;
                     if (abandon()) throw new CallInterruptedException(target);

@@ -62,6 +62,9 @@ public final class SupervisorBehavior implements Behavior {
     @Override
     public void init() {
         self = ProcessContext.self();
+        // Keep the subtree's incarnation counters for as long as this supervisor may restart it: a
+        // nested supervisor's children keep counting across that supervisor's own restarts.
+        holdNames(spec);
         for (Child c : children) {
             if (c.spec instanceof WorkerSpec w && !w.resident()) {
                 c.status = ChildStatus.IDLE;
@@ -75,6 +78,13 @@ public final class SupervisorBehavior implements Behavior {
                 stopChildren(children, ChildStatus.STOPPED);
                 throw new RusmException("supervisor '" + spec.name() + "' could not start child '" + c.name() + "': " + e.getMessage(), e);
             }
+        }
+    }
+
+    private void holdNames(SupervisorSpec s) {
+        for (ChildSpec c : s.children()) {
+            node.runtime().holdName(c.name());
+            if (c instanceof SupervisorSpec nested) holdNames(nested);
         }
     }
 

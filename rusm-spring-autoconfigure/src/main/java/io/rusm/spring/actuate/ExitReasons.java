@@ -1,6 +1,7 @@
 package io.rusm.spring.actuate;
 
 import io.rusm.ExitReason;
+import org.jspecify.annotations.Nullable;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Map;
 final class ExitReasons {
     private ExitReasons() {}
 
-    static Object describe(ExitReason reason) {
+    static @Nullable Object describe(@Nullable ExitReason reason) {
         if (reason == null) return null;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("reason", reason.label());

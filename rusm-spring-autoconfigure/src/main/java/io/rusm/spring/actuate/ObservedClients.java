@@ -1,10 +1,10 @@
 package io.rusm.spring.actuate;
 
-import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.rusm.event.CallOutcome;
 import io.rusm.spring.ServiceClientCustomizer;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -14,18 +14,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Makes every client call a Micrometer {@link Observation} named {@value #NAME} with low-cardinality
- * key values {@code service}, {@code method} and {@code outcome}, so calls show up as spans when the
- * application has tracing. (With Boot's default meter handler it also yields a {@code rusm.call}
- * timer; the SPEC's {@code rusm.calls} timer is recorded independently by {@link RusmMetrics}.)
+ * Makes every client call a Micrometer {@link Observation}, named and tagged by the
+ * {@link RusmCallObservationConvention} (by default {@code rusm.call} with low-cardinality key values
+ * {@code service}, {@code method} and {@code outcome}), so calls show up as spans when the
+ * application has tracing. The SPEC's {@code rusm.calls} timer is recorded independently by
+ * {@link RusmMetrics}.
  */
 public final class ObservedClients implements ServiceClientCustomizer {
-    public static final String NAME = "rusm.call";
+    private static final RusmCallObservationConvention DEFAULT = new DefaultRusmCallObservationConvention();
 
     private final ObservationRegistry registry;
+    private final @Nullable RusmCallObservationConvention custom;
 
-    public ObservedClients(ObservationRegistry registry) {
+    /** @param convention the application's convention, or null for {@link DefaultRusmCallObservationConvention} */
+    public ObservedClients(ObservationRegistry registry, @Nullable RusmCallObservationConvention convention) {
         this.registry = registry;
+        this.custom = convention;
+    }
+
+    static RusmCallObservationConvention conventionOrDefault(@Nullable RusmCallObservationConvention convention) {
+        return convention == null ? DEFAULT : convention;
     }
 
     @Override
@@ -45,16 +53,13 @@ public final class ObservedClients implements ServiceClientCustomizer {
     }
 
     private Object observe(String service, Method method, Object client, Object[] args) throws Throwable {
-        Observation observation = Observation.createNotStarted(NAME, registry)
-                .contextualName(service + "." + method.getName())
-                .lowCardinalityKeyValue("service", service)
-                .lowCardinalityKeyValue("method", method.getName())
-                .start();
+        RusmCallObservationContext context = new RusmCallObservationContext(service, method.getName());
+        Observation observation = Observation.createNotStarted(custom, DEFAULT, () -> context, registry).start();
         Object result;
         try (Observation.Scope scope = observation.openScope()) {
             result = invoke(method, client, args);
         } catch (Throwable t) {
-            stop(observation, t);
+            stop(observation, context, t);
             throw t;
         }
         if (result instanceof CompletableFuture<?> future) {
@@ -62,18 +67,18 @@ public final class ObservedClients implements ServiceClientCustomizer {
             // and an observed client must fail exactly as the plain one does (with the exception as is).
             CompletableFuture<Object> out = new CompletableFuture<>();
             future.whenComplete((v, t) -> {
-                stop(observation, t instanceof CompletionException ce ? ce.getCause() : t);
+                stop(observation, context, t instanceof CompletionException ce ? ce.getCause() : t);
                 if (t == null) out.complete(v);
                 else out.completeExceptionally(t);
             });
             return out;
         }
-        stop(observation, null);
+        stop(observation, context, null);
         return result;
     }
 
-    private static void stop(Observation observation, Throwable failure) {
-        observation.lowCardinalityKeyValue(KeyValue.of("outcome", CallOutcome.of(failure).tag()));
+    private static void stop(Observation observation, RusmCallObservationContext context, @Nullable Throwable failure) {
+        context.outcome(CallOutcome.of(failure).tag());
         if (failure != null) observation.error(failure);
         observation.stop();
     }

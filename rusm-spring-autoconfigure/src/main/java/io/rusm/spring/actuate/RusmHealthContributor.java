@@ -3,7 +3,9 @@ package io.rusm.spring.actuate;
 import io.rusm.ChildSnapshot;
 import io.rusm.ChildSpec;
 import io.rusm.ChildStatus;
+import io.rusm.ExitReason;
 import io.rusm.Node;
+import io.rusm.RestartType;
 import io.rusm.SupervisorSpec;
 import io.rusm.spring.RusmLifecycle;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -20,8 +22,12 @@ import java.util.Map;
  * leaves. The shape comes from the configured tree (health groups validate member paths at
  * startup); each leaf reads the live state when asked.
  *
- * <p>A service is UP while its incarnation runs and DOWN otherwise (restarting, stopped, escalated),
- * so an escalated subtree is DOWN while the rest of the tree stays truthful.
+ * <p>A service is UP while its incarnation runs (or, on demand, before its first call) and DOWN
+ * while it restarts, after its supervisor gave up or was killed, or when it is stopped although its
+ * restart type wanted it running. A child that ended the way its restart type allows is not a
+ * failure: a {@code temporary} child that ended (OTP removes it from its supervisor) and a
+ * {@code transient} child that exited normally are UP with state {@code ended}, so one finished
+ * job does not turn {@code /actuator/health} into 503 for good.
  */
 public final class RusmHealthContributor {
     private RusmHealthContributor() {}
@@ -36,7 +42,7 @@ public final class RusmHealthContributor {
             List<String> childPath = append(path, child.name());
             children.put(child.name(), child instanceof SupervisorSpec s
                     ? composite(s, childPath, lifecycle, node)
-                    : new ServiceHealth(childPath, lifecycle, node));
+                    : new ServiceHealth(childPath, child.restart(), lifecycle, node));
         }
         return CompositeHealthContributor.fromMap(children);
     }
@@ -48,17 +54,30 @@ public final class RusmHealthContributor {
     }
 
     /** One service's health, looked up by its path from the root on every request. */
-    private record ServiceHealth(List<String> path, RusmLifecycle lifecycle, Node node) implements HealthIndicator {
+    private record ServiceHealth(List<String> path, RestartType restart, RusmLifecycle lifecycle, Node node)
+            implements HealthIndicator {
         @Override
         public Health health() {
             var root = lifecycle.root();
-            ChildSnapshot.Supervisor tree = root == null ? null : root.snapshot();
-            ChildSnapshot snapshot = tree == null ? null : TreeLookup.find(tree, path);
-            if (snapshot == null) return Health.down().withDetail("state", "not started").build();
+            if (root == null) return Health.down().withDetail("state", "not started").build();
+            ChildSnapshot.Supervisor tree = root.snapshot();
+            boolean escalated = TreeLookup.escalatedOnPath(tree, path);
+            // Live state only: a killed supervisor's child table is frozen, so nothing under it runs.
+            // (One that escalated stopped its children itself: its table says what happened to each.)
+            if (!escalated && !TreeLookup.supervisorsRunning(tree, path)) {
+                return Health.down().withDetail("state", "not running").build();
+            }
+            ChildSnapshot snapshot = TreeLookup.find(tree, path);
+            if (snapshot == null) {
+                // A temporary child that ended is deleted from its supervisor, as OTP does.
+                return restart == RestartType.TEMPORARY ? Health.up().withDetail("state", "ended").build()
+                        : Health.down().withDetail("state", "not running").build();
+            }
+            boolean ended = snapshot.status() == ChildStatus.STOPPED && endedAsAllowed(snapshot.lastExitReason());
             // IDLE: a non-resident service not started yet is ready to serve (it starts on its first call).
-            boolean up = snapshot.status() == ChildStatus.RUNNING || snapshot.status() == ChildStatus.IDLE;
+            boolean up = ended || snapshot.status() == ChildStatus.RUNNING || snapshot.status() == ChildStatus.IDLE;
             Health.Builder b = up ? Health.up() : Health.down();
-            b.withDetail("state", snapshot.status().name().toLowerCase(java.util.Locale.ROOT));
+            b.withDetail("state", ended ? "ended" : snapshot.status().name().toLowerCase(java.util.Locale.ROOT));
             b.withDetail("restarts", snapshot.restarts());
             Object last = ExitReasons.describe(snapshot.lastExitReason());
             if (last != null) b.withDetail("lastExitReason", last);
@@ -70,8 +89,14 @@ public final class RusmHealthContributor {
             // Escalated here or above: a supervisor that gives up stops its nested supervisors
             // gracefully, so the services under those read "stopped", yet they are down because of
             // the escalation all the same.
-            if (TreeLookup.escalatedOnPath(tree, path)) b.withDetail("escalated", true);
+            if (escalated) b.withDetail("escalated", true);
             return b.build();
+        }
+
+        /** The ends its restart type does not restart: any end of a temporary, a normal one of a transient. */
+        private boolean endedAsAllowed(ExitReason reason) {
+            return restart == RestartType.TEMPORARY
+                    || (restart == RestartType.TRANSIENT && reason != null && reason.isNormal());
         }
     }
 }

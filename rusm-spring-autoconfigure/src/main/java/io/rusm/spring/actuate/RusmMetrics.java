@@ -61,7 +61,26 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
                     .tag("service", service).baseUnit("bytes")
                     .description("Retained state of a memory-capped service at its last check").register(registry);
         }
+        // Counters exist from the start at 0, so a dashboard or an alert on rate() sees the series
+        // before the first event instead of "no data".
+        for (String supervisor : supervisors) escalations(registry, supervisor);
+        for (String service : services.keySet()) {
+            for (String reason : SEND_DROP_REASONS) sendsDropped(registry, service, reason);
+        }
         node.addListener(this);
+    }
+
+    /** The reasons {@link ProcessListener#sendDropped} reports. */
+    private static final java.util.List<String> SEND_DROP_REASONS = java.util.List.of("noproc", "exited");
+
+    private static Counter escalations(MeterRegistry r, String supervisor) {
+        return Counter.builder(MetricNames.ESCALATIONS).tag("supervisor", supervisor)
+                .description("Supervisors that exceeded their restart intensity").register(r);
+    }
+
+    private static Counter sendsDropped(MeterRegistry r, String service, String reason) {
+        return Counter.builder(MetricNames.SENDS_DROPPED).tag("service", service).tag("reason", reason)
+                .description("Sent messages (casts) dropped because the service was not running").register(r);
     }
 
     @Override
@@ -84,8 +103,7 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     public void escalated(String supervisor, Pid supervisorPid) {
         MeterRegistry r = registry;
         if (r == null) return;
-        Counter.builder(MetricNames.ESCALATIONS).tag("supervisor", known(supervisor))
-                .description("Supervisors that exceeded their restart intensity").register(r).increment();
+        escalations(r, known(supervisor)).increment();
     }
 
     @Override
@@ -101,8 +119,7 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     public void sendDropped(String service, Object message, String reason) {
         MeterRegistry r = registry;
         if (r == null) return;
-        Counter.builder(MetricNames.SENDS_DROPPED).tag("service", known(service)).tag("reason", reason)
-                .description("Sent messages (casts) dropped because the service was not running").register(r).increment();
+        sendsDropped(r, known(service), reason).increment();
     }
 
     private String known(String name) {

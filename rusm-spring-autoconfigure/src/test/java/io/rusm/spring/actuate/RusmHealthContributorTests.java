@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RusmHealthContributorTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmActuatorAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmHealthAutoConfiguration.class, RusmMetricsAutoConfiguration.class,
+                    RusmObservationAutoConfiguration.class, RusmEndpointAutoConfiguration.class))
             .withUserConfiguration(ServicesConfig.class)
             .withPropertyValues(ServicesConfig.PROPERTIES);
 

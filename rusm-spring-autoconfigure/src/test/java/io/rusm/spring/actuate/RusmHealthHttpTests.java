@@ -228,7 +228,7 @@ class RusmHealthHttpTests {
         assertCrashed(health.at("/components/counter/details/lastExitReason"), IllegalStateException.class, "two");
         assertThat(app.get("/actuator/health/rusm/caches/cache").status()).isEqualTo(503);
         assertThat(app.json("/actuator/health").path("status").asString()).isEqualTo("DOWN");
-        assertThat(app.get("/actuator/health/readiness").status()).as("readiness is not rusm's to change").isEqualTo(200);
+        assertThat(app.get("/actuator/health/readiness").status()).as("no traffic for services that are gone").isEqualTo(503);
 
         JsonNode root = app.json("/actuator/rusm").path("root");
         assertThat(root.path("state").asString()).isEqualTo("escalated");

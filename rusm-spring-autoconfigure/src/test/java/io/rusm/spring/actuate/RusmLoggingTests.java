@@ -141,6 +141,17 @@ class RusmLoggingTests {
     }
 
     @Test
+    void startupSaysWhatRusmStartedAtInfo() {
+        runner.withPropertyValues("rusm.components.gate.resident=false").run(context -> {
+            assertThat(context).hasNotFailed();
+            ILoggingEvent started = capture.await(e -> e.getLoggerName().equals("io.rusm.spring.RusmLifecycle"));
+            assertThat(started.getLevel()).isEqualTo(Level.INFO);
+            assertThat(started.getFormattedMessage()).matches(
+                    "rusm started 4 services \\[cache, store, gate \\(on demand\\), counter] under 2 supervisors \\[rusm, caches] in \\d+ ms");
+        });
+    }
+
+    @Test
     void aRootEscalationIsAnError() {
         runner.withPropertyValues("rusm.supervisor.intensity=1").run(context -> {
             Node node = context.getBean(Node.class);
@@ -153,7 +164,8 @@ class RusmLoggingTests {
                     && e.getFormattedMessage().contains("escalated"));
             assertThat(escalation.getLevel()).isEqualTo(Level.ERROR);
             assertThat(escalation.getFormattedMessage()).contains("supervisor 'rusm'", "'counter'");
-            ILoggingEvent broken = capture.await(e -> e.getLoggerName().equals("io.rusm.spring.RusmLifecycle"));
+            ILoggingEvent broken = capture.await(e -> e.getLoggerName().equals("io.rusm.spring.RusmLifecycle")
+                    && e.getFormattedMessage().contains("exited"));
             assertThat(broken.getLevel()).isEqualTo(Level.ERROR);
             assertThat(broken.getFormattedMessage()).contains("escalated", "liveness BROKEN");
         });

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RusmObservationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmActuatorAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmHealthAutoConfiguration.class, RusmMetricsAutoConfiguration.class,
+                    RusmObservationAutoConfiguration.class, RusmEndpointAutoConfiguration.class))
             .withUserConfiguration(ServicesConfig.class)
             .withBean(TestObservationRegistry.class, TestObservationRegistry::create)
             .withPropertyValues(ServicesConfig.PROPERTIES);
