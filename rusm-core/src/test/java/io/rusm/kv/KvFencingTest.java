@@ -180,29 +180,13 @@ class KvFencingTest {
     }
 
     /** Delegates, but once {@link #hold} is set, the writer's next transaction waits for {@link #release}. */
-    static final class HeldBackend implements Backend {
-        private final Backend delegate;
+    static final class HeldBackend extends ForwardingBackend {
         volatile boolean hold;
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
         HeldBackend(Backend delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String description() {
-            return delegate.description();
-        }
-
-        @Override
-        public byte[] read(String namespace, String key) throws Exception {
-            return delegate.read(namespace, key);
-        }
-
-        @Override
-        public List<String> keys(String namespace, String prefix) throws Exception {
-            return delegate.keys(namespace, prefix);
+            super(delegate);
         }
 
         @Override
@@ -213,11 +197,6 @@ class KvFencingTest {
                 if (!release.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("never released");
             }
             return delegate.begin();
-        }
-
-        @Override
-        public void close() throws Exception {
-            delegate.close();
         }
     }
 }

@@ -152,27 +152,11 @@ class KvNextToBusyNeighbourTest {
     }
 
     /** Remembers when the last commit returned. */
-    static final class TimedBackend implements Backend {
-        private final Backend delegate;
+    static final class TimedBackend extends ForwardingBackend {
         volatile long lastCommitEnd;
 
         TimedBackend(Backend delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String description() {
-            return delegate.description();
-        }
-
-        @Override
-        public byte[] read(String namespace, String key) throws Exception {
-            return delegate.read(namespace, key);
-        }
-
-        @Override
-        public List<String> keys(String namespace, String prefix) throws Exception {
-            return delegate.keys(namespace, prefix);
+            super(delegate);
         }
 
         @Override
@@ -200,16 +184,6 @@ class KvNextToBusyNeighbourTest {
                     tx.rollback();
                 }
             };
-        }
-
-        @Override
-        public void idle() throws Exception {
-            delegate.idle();
-        }
-
-        @Override
-        public void close() throws Exception {
-            delegate.close();
         }
     }
 
