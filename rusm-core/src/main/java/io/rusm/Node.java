@@ -430,6 +430,13 @@ public final class Node implements AutoCloseable {
             runtime.stop(roots.get(i).pid(), left(deadline));
         }
         runtime.stopAll(left(deadline));
+        // Exits are reported on rusm's event thread: let listeners hear the last of them before we return.
+        try {
+            runtime.listeners.awaitDelivered(Duration.ofNanos(Math.min(io.rusm.internal.process.Deadlines.remaining(deadline),
+                    Duration.ofSeconds(5).toNanos())).plusMillis(100));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Duration left(long deadline) {

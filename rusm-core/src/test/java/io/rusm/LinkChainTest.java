@@ -43,6 +43,7 @@ class LinkChainTest extends NodeTestBase {
         Throwable crash = org.assertj.core.api.Assertions.catchThrowable(() -> node.call(chain[0], CRASH, Duration.ofSeconds(30)));
 
         assertThat(crash).isInstanceOf(ProcessCrashedException.class);
+        await().atMost(ENDS_WITHIN).until(() -> !tailWatcher.inbox.isEmpty()); // a million ends take a while on a loaded machine
         Down down = tailWatcher.next(Down.class);
         assertThat(down.ref()).isEqualTo(ref);
         assertThat(down.reason()).isInstanceOf(ExitReason.Crashed.class);
@@ -63,6 +64,7 @@ class LinkChainTest extends NodeTestBase {
 
         node.exit(hub, ExitReason.crashed(new TestSupport.Boom("hub")));
 
+        await().atMost(ENDS_WITHIN).until(() -> !watcher.inbox.isEmpty());
         assertThat(watcher.next(Down.class).reason()).isInstanceOf(ExitReason.Crashed.class);
         await().atMost(ENDS_WITHIN).until(() -> exited.get() - before == spokes.length + 1);
         assertThat(node.processCount()).isEqualTo(1);

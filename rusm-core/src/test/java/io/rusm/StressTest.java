@@ -270,7 +270,7 @@ class StressTest {
         }
 
         assertThat(node.processCount()).isZero();
-        assertThat(exited.sum()).isEqualTo(n);
+        assertThat(exited.sum()).as("shutdown returns once listeners heard every exit").isEqualTo(n);
         assertThat(started.sum()).isEqualTo(n);
         for (Pid pid : pids) {
             if (node.isAlive(pid)) throw new AssertionError(pid + " still alive after shutdown");
