@@ -10,10 +10,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +39,18 @@ class KvFencingTest {
     private final Node node = Node.create();
     private KvStore store;
 
+    private JdbcConnectionPool pool;
+
     @AfterEach
     void close() {
         node.close();
         if (store != null) store.close();
+        if (pool != null) pool.dispose();
+    }
+
+    private JdbcConnectionPool h2() {
+        pool = JdbcConnectionPool.create("jdbc:h2:mem:fence-" + UUID.randomUUID(), "sa", "");
+        return pool;
     }
 
     /** A teller whose withdrawal reads the balance, then waits ignoring interrupts, then writes it back. */
@@ -118,9 +130,11 @@ class KvFencingTest {
         assertThat((Long) node.call(second, "read")).isEqualTo(500L);
     }
 
-    @Test
-    void a_put_queued_in_the_writer_when_its_incarnation_ends_is_fenced_at_commit() throws Exception {
-        HeldBackend backend = new HeldBackend(MvStoreBackend.open(dir));
+    /** The fence is in the writer, not in a backend: the JDBC store gets it too. */
+    @ParameterizedTest(name = "{0} store")
+    @ValueSource(strings = {"embedded", "jdbc"})
+    void a_put_queued_in_the_writer_when_its_incarnation_ends_is_fenced_at_commit(String kind) throws Exception {
+        HeldBackend backend = new HeldBackend(kind.equals("jdbc") ? JdbcBackend.open(h2()) : MvStoreBackend.open(dir));
         store = KvStore.over(backend);
         store.forComponent("account").put("balance", 100L);
         Teller old = new Teller(store.forCallingService());
