@@ -46,6 +46,29 @@ public final class Node implements AutoCloseable {
 
     private record Known(ServiceDefinition definition, boolean declared) {}
 
+    /** The seam client proxies reach services through. */
+    private final io.rusm.internal.client.ServicePort port = new io.rusm.internal.client.ServicePort() {
+        @Override
+        public ServiceDefinition definition(String service) {
+            return serviceDefinition(service).orElse(null);
+        }
+
+        @Override
+        public Object call(String service, Object request, Duration timeout) {
+            return Node.this.call(service, request, timeout);
+        }
+
+        @Override
+        public CompletableFuture<Object> callAsync(String service, Object request, Duration timeout) {
+            return Node.this.callAsync(service, request, timeout);
+        }
+
+        @Override
+        public void send(String service, Object message) {
+            Node.this.send(service, message);
+        }
+    };
+
     private Node(String name, Duration defaultCallTimeout) {
         this.runtime = new Runtime(name);
         this.defaultCallTimeout = defaultCallTimeout;
@@ -268,7 +291,7 @@ public final class Node implements AutoCloseable {
      * @throws ServiceDefinitionException if the interface does not match the service (every problem listed)
      */
     public <T> T client(Class<T> clientInterface, Duration callTimeout) {
-        return ClientFactory.create(this, clientInterface, callTimeout);
+        return ClientFactory.create(port, clientInterface, callTimeout);
     }
 
     // ---- calls and sends --------------------------------------------------------------------

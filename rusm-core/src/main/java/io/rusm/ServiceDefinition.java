@@ -104,7 +104,7 @@ public final class ServiceDefinition {
      * stop it runs {@code @PreDestroy}. Give a supervisor {@code () -> definition.newBehavior(supplier)}.
      */
     public Behavior newBehavior(Supplier<?> instances) {
-        return new ServiceBehavior(this, instances, true);
+        return new ServiceBehavior(name, table, instances, true);
     }
 
     /**
@@ -113,7 +113,7 @@ public final class ServiceDefinition {
      * {@code @PreDestroy} on graceful stop, which containers do not do for prototypes.
      */
     public Behavior newBehaviorForInitializedInstances(Supplier<?> instances) {
-        return new ServiceBehavior(this, instances, false);
+        return new ServiceBehavior(name, table, instances, false);
     }
 
     /** For integrations inside rusm (dispatch, client validation); not API. */

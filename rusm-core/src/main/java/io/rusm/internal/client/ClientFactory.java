@@ -1,6 +1,5 @@
 package io.rusm.internal.client;
 
-import io.rusm.Node;
 import io.rusm.ServiceClient;
 import io.rusm.ServiceDefinitionException;
 
@@ -17,14 +16,14 @@ import java.util.Objects;
 public final class ClientFactory {
     private ClientFactory() {}
 
-    public static <T> T create(Node node, Class<T> clientInterface, Duration callTimeout) {
+    public static <T> T create(ServicePort node, Class<T> clientInterface, Duration callTimeout) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(clientInterface, "clientInterface");
         Objects.requireNonNull(callTimeout, "callTimeout");
         if (callTimeout.isNegative() || callTimeout.isZero()) throw new IllegalArgumentException("call timeout must be positive: " + callTimeout);
         String service = serviceName(clientInterface);
         ServiceClientHandler handler = new ServiceClientHandler(node, clientInterface, service, callTimeout,
-                node.serviceDefinition(service).orElse(null));
+                node.definition(service));
         Object proxy = Proxy.newProxyInstance(clientInterface.getClassLoader(), new Class<?>[] {clientInterface}, handler);
         return clientInterface.cast(proxy);
     }

@@ -1,6 +1,5 @@
 package io.rusm.internal.client;
 
-import io.rusm.Node;
 import io.rusm.ServiceDefinition;
 
 import java.lang.reflect.InvocationHandler;
@@ -14,7 +13,7 @@ import java.util.Map;
  * knows it, or a provisional table that binds on the first call after the definition appears.
  */
 final class ServiceClientHandler implements InvocationHandler {
-    private final Node node;
+    private final ServicePort node;
     private final Class<?> clientInterface;
     private final String service;
     private final Duration callTimeout;
@@ -22,7 +21,7 @@ final class ServiceClientHandler implements InvocationHandler {
     private volatile boolean bound;
 
     /** Validates {@code clientInterface} against {@code definition} now, or (if null) only what it shows alone. */
-    ServiceClientHandler(Node node, Class<?> clientInterface, String service, Duration callTimeout, ServiceDefinition definition) {
+    ServiceClientHandler(ServicePort node, Class<?> clientInterface, String service, Duration callTimeout, ServiceDefinition definition) {
         this.node = node;
         this.clientInterface = clientInterface;
         this.service = service;
@@ -33,7 +32,7 @@ final class ServiceClientHandler implements InvocationHandler {
         this.bound = definition != null;
     }
 
-    Node node() {
+    ServicePort node() {
         return node;
     }
 
@@ -55,7 +54,7 @@ final class ServiceClientHandler implements InvocationHandler {
     /** The bound table, binding now if the node has learnt the definition since; null if it still does not know it. */
     Map<Method, Dispatch> tryBind() {
         if (!bound) {
-            ServiceDefinition definition = node.serviceDefinition(service).orElse(null);
+            ServiceDefinition definition = node.definition(service);
             if (definition == null) return null;
             bind(definition);
         }

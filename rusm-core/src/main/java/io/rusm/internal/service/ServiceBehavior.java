@@ -3,7 +3,6 @@ package io.rusm.internal.service;
 import io.rusm.Behavior;
 import io.rusm.Down;
 import io.rusm.Exit;
-import io.rusm.ServiceDefinition;
 import io.rusm.ServiceDefinitionException;
 
 import java.util.Objects;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
  * on the fiber, one at a time, so the fields need no synchronization.
  */
 public final class ServiceBehavior implements Behavior {
-    private final ServiceDefinition definition;
+    private final String name;
     private final HandlerTable table;
     private final Supplier<?> instances;
     private final boolean runPostConstruct;
@@ -29,13 +28,15 @@ public final class ServiceBehavior implements Behavior {
     private Throwable misdirected;
 
     /**
+     * @param name             the service's name, for messages
+     * @param table            its handlers
      * @param instances        makes the instance of this incarnation; called once, on the fiber
      * @param runPostConstruct false when the supplier already ran {@code @PostConstruct} (a container
      *                         such as Spring creating the instance); {@code @PreDestroy} is run either way
      */
-    public ServiceBehavior(ServiceDefinition definition, Supplier<?> instances, boolean runPostConstruct) {
-        this.definition = Objects.requireNonNull(definition, "definition");
-        this.table = definition.handlerTable();
+    public ServiceBehavior(String name, HandlerTable table, Supplier<?> instances, boolean runPostConstruct) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.table = Objects.requireNonNull(table, "table");
         this.instances = Objects.requireNonNull(instances, "instances");
         this.runPostConstruct = runPostConstruct;
     }
@@ -44,10 +45,10 @@ public final class ServiceBehavior implements Behavior {
     public void init() {
         Object created = instances.get();
         if (created == null) {
-            throw new ServiceDefinitionException("the instance supplier of service '" + definition.name() + "' returned null");
+            throw new ServiceDefinitionException("the instance supplier of service '" + name + "' returned null");
         }
         if (!table.serviceClass().isInstance(created)) {
-            throw new ServiceDefinitionException("the instance supplier of service '" + definition.name() + "' returned a "
+            throw new ServiceDefinitionException("the instance supplier of service '" + name + "' returned a "
                     + created.getClass().getName() + ", not a " + table.serviceClass().getName());
         }
         instance = created;
@@ -66,7 +67,7 @@ public final class ServiceBehavior implements Behavior {
                 if (handler == null) throw misdirected(noHandler(invocation));
                 args = invocation.args();
                 if (args.length != handler.parameterCount()) {
-                    throw misdirected(new ServiceDefinitionException("service '" + definition.name() + "': " + handler
+                    throw misdirected(new ServiceDefinitionException("service '" + name + "': " + handler
                             + " takes " + handler.parameterCount() + " arguments, the invocation carried " + args.length));
                 }
             }
@@ -80,7 +81,7 @@ public final class ServiceBehavior implements Behavior {
                 if (handler == null) return null;
                 args = new Object[] {exit};
             }
-            default -> throw misdirected(new ServiceDefinitionException("service '" + definition.name() + "' ("
+            default -> throw misdirected(new ServiceDefinitionException("service '" + name + "' ("
                     + table.serviceClass().getName() + ") received a " + message.getClass().getName()
                     + ", which is not a handler invocation; talk to it through its @ServiceClient interface"));
         }
@@ -89,7 +90,7 @@ public final class ServiceBehavior implements Behavior {
     }
 
     private ServiceDefinitionException noHandler(Invocation invocation) {
-        return new ServiceDefinitionException("service '" + definition.name() + "' (" + table.serviceClass().getName()
+        return new ServiceDefinitionException("service '" + name + "' (" + table.serviceClass().getName()
                 + ") has no handler " + invocation.handler() + "; the client was built against a different version of it");
     }
 
@@ -128,6 +129,6 @@ public final class ServiceBehavior implements Behavior {
 
     @Override
     public String toString() {
-        return "ServiceBehavior[" + definition.name() + "]";
+        return "ServiceBehavior[" + name + "]";
     }
 }
