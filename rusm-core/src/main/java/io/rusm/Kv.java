@@ -45,6 +45,12 @@ import java.util.Set;
  * Concurrent writers share one sync (group commit), so many writers do not cost one sync each. A
  * write that failed with a {@link KvException} may or may not have been applied.
  *
+ * <h2>Dead means dead</h2>
+ * Called from the fiber of an incarnation that has ended (killed, crashed, stopped), every method
+ * throws {@link FencedException} and takes no effect, even a {@code put} already queued for the
+ * group commit when the incarnation ended: the writer checks each write's incarnation when it
+ * commits the batch, so an ended incarnation's write never lands after its successor's.
+ *
  * <p>All methods may be called from any thread, including virtual threads; they never pin a carrier.
  *
  * @see KvException

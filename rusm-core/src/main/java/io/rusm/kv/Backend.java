@@ -25,6 +25,11 @@ interface Backend {
     default void idle() throws Exception {
     }
 
+    /** Compaction runs that rewrote or moved something so far (0 for stores that compact themselves). */
+    default long compactions() {
+        return 0;
+    }
+
     /** Releases everything; called once, after the last transaction ended. */
     void close() throws Exception;
 

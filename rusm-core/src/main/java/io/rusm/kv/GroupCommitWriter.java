@@ -1,5 +1,6 @@
 package io.rusm.kv;
 
+import io.rusm.FencedException;
 import io.rusm.KvException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>A platform thread because a sync blocks in the kernel (and a JDBC driver may block in ways that
  * pin): a virtual thread doing that would hold a carrier hostage; the parked callers hold none.
+ *
+ * <p><b>Dead means dead.</b> A write submitted from a process fiber carries its incarnation
+ * ({@link Write#owner}). The writer applies it only if that incarnation is still alive when the
+ * writer puts it into the batch's transaction, which it does after it took the batch out of the
+ * queue; a dead owner's write is failed with {@link FencedException} and not applied. Why that
+ * keeps an old incarnation's write from ever landing after its successor's, for every backend
+ * (the check is here, not in a backend): a successor starts only after its predecessor has ended
+ * (the supervisor restarts on the exit, which follows the end), so every write of the successor
+ * is enqueued after that end. If the old write passed the check, the check — and before it the
+ * drain of this batch — happened before the end, so no write of the successor was in the queue
+ * yet: they all go into later batches, committed after this one by this one thread. If it failed
+ * the check, it never lands. A write that passed the check is committed even if its incarnation
+ * ends while the sync runs: it took effect while its incarnation was alive, like a message sent
+ * just before a kill.
  */
 final class GroupCommitWriter {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -134,12 +149,16 @@ final class GroupCommitWriter {
             return;
         }
         for (Write w : batch) {
+            if (w.done.isDone()) continue; // fenced in the first attempt
             Throwable own = tryCommit(List.of(w));
             if (own != null) fail(w, own);
         }
     }
 
-    /** Null on success (every future completed), else the failure (no future completed). */
+    /**
+     * Null on success (every future completed), else the failure (no future completed but those of
+     * fenced writes, which fail whatever happens to the rest).
+     */
     private Throwable tryCommit(List<Write> batch) {
         Backend.Transaction tx;
         try {
@@ -147,8 +166,15 @@ final class GroupCommitWriter {
         } catch (Throwable t) {
             return t;
         }
+        int applied = 0;
         try {
             for (Write w : batch) {
+                if (w.done.isDone()) continue;
+                if (!w.ownerAlive()) { // the fence: see the class comment
+                    w.done.completeExceptionally(new FencedException(w.owner.pid(), w.operation()));
+                    continue;
+                }
+                applied++;
                 if (w.isDelete()) {
                     w.existed = tx.delete(w.namespace, w.key);
                 } else {
@@ -161,8 +187,8 @@ final class GroupCommitWriter {
             return t;
         }
         commits.incrementAndGet();
-        acknowledged.addAndGet(batch.size());
-        for (Write w : batch) w.done.complete(w.existed);
+        acknowledged.addAndGet(applied);
+        for (Write w : batch) w.done.complete(w.existed); // no-op for the fenced ones
         return null;
     }
 

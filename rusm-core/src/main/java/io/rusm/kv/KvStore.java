@@ -1,9 +1,12 @@
 package io.rusm.kv;
 
+import io.rusm.FencedException;
 import io.rusm.Kv;
 import io.rusm.KvException;
 import io.rusm.Pid;
 import io.rusm.ProcessContext;
+import io.rusm.internal.process.Current;
+import io.rusm.internal.process.Process;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +49,11 @@ public final class KvStore implements AutoCloseable {
         this.backend = backend;
         this.json = Objects.requireNonNull(json, "json");
         this.writer = new GroupCommitWriter(backend);
+    }
+
+    /** A store over any backend; for tests that need to hold or observe the writer. */
+    static KvStore over(Backend backend) {
+        return new KvStore(backend, JsonMapper.builder().build());
     }
 
     /** {@link #embedded(Path, JsonMapper)} with a default {@link JsonMapper}. */
@@ -103,6 +111,11 @@ public final class KvStore implements AutoCloseable {
         return writer.acknowledged();
     }
 
+    /** Compaction runs of the embedded store so far; for tests and benchmarks. */
+    long compactions() {
+        return backend.compactions();
+    }
+
     /** Which store this is and where, e.g. {@code embedded Kv store /srv/app/rusm-data/rusm-kv.mv.db}. */
     public String description() {
         return backend.description();
@@ -130,12 +143,13 @@ public final class KvStore implements AutoCloseable {
 
     /** Stores raw bytes as the value of a key, bypassing serialization; for tests of corrupt values. */
     void putRaw(String component, String key, byte[] rawValue) {
-        await(writer.submit(Write.put(component, key, rawValue)), component, key, "write");
+        await(writer.submit(Write.put(component, key, rawValue, Current.orNull())), component, key, "write");
     }
 
     // ---- the operations, by namespace ------------------------------------------------------
 
     private <T> Optional<T> get(String component, String key, Class<T> type) {
+        Current.checkAlive("Kv.get");
         requireText(key, "key");
         Objects.requireNonNull(type, "type");
         byte[] bytes;
@@ -155,6 +169,7 @@ public final class KvStore implements AutoCloseable {
     }
 
     private void put(String component, String key, Object value) {
+        Process owner = alive("Kv.put");
         requireText(key, "key");
         if (value == null) {
             throw new IllegalArgumentException("cannot put null under key '" + key + "' of component '" + component
@@ -167,15 +182,17 @@ public final class KvStore implements AutoCloseable {
             throw new KvException("cannot serialize the value for key '" + key + "' of component '" + component + "' ("
                     + value.getClass().getName() + ") to JSON: " + message(e), component, key, e);
         }
-        await(writer.submit(Write.put(component, key, bytes)), component, key, "write");
+        await(writer.submit(Write.put(component, key, bytes, owner)), component, key, "write");
     }
 
     private boolean delete(String component, String key) {
+        Process owner = alive("Kv.delete");
         requireText(key, "key");
-        return await(writer.submit(Write.delete(component, key)), component, key, "delete");
+        return await(writer.submit(Write.delete(component, key, owner)), component, key, "delete");
     }
 
     private Set<String> keys(String component, String prefix) {
+        Current.checkAlive("Kv.keys");
         Objects.requireNonNull(prefix, "prefix (use \"\" for all keys)");
         try {
             return Collections.unmodifiableSequencedSet(new TreeSet<>(backend.keys(component, prefix)));
@@ -184,18 +201,56 @@ public final class KvStore implements AutoCloseable {
         }
     }
 
-    /** Parks the caller until the writer made its write durable. */
+    /**
+     * The calling incarnation (null on a plain thread), after failing with {@link FencedException}
+     * if it has ended; the writer checks it again when it commits the write.
+     */
+    private static Process alive(String operation) {
+        Current.checkAlive(operation);
+        return Current.orNull();
+    }
+
+    /**
+     * Parks the caller until the writer made its write durable. A caller whose incarnation was
+     * killed while it waited (the kill interrupts it) keeps waiting, uninterruptibly, for the
+     * writer's verdict, which comes within one commit: the writer either applied the write while
+     * the incarnation was alive (then this returns, and the next operation fails) or fenced it
+     * ({@link FencedException}: it took no effect). So a dead incarnation is never left unsure.
+     */
     private static boolean await(CompletableFuture<Boolean> done, String component, String key, String what) {
         try {
-            return done.get();
+            try {
+                return done.get();
+            } catch (InterruptedException e) {
+                Process self = Current.orNull();
+                if (self == null || self.isAlive()) {
+                    Thread.currentThread().interrupt();
+                    throw new KvException("interrupted while waiting for the " + what + " of key '" + key + "' of component '"
+                            + component + "' to become durable; it may or may not be applied", component, key, e);
+                }
+                try {
+                    return uninterruptibly(done);
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            // a new exception, so the caller's stack is in it; the writer's failure is its cause
+            // new exceptions, so the caller's stack is in them; the writer's failure is the cause
+            if (cause instanceof FencedException fenced) {
+                throw new FencedException(fenced.pid(), (what.equals("delete") ? "Kv.delete" : "Kv.put") + " of key '" + key + "'");
+            }
             throw new KvException(cause.getMessage(), component, key, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KvException("interrupted while waiting for the " + what + " of key '" + key + "' of component '" + component
-                    + "' to become durable; it may or may not be applied", component, key, e);
+        }
+    }
+
+    private static boolean uninterruptibly(CompletableFuture<Boolean> done) throws ExecutionException {
+        while (true) {
+            try {
+                return done.get();
+            } catch (InterruptedException again) {
+                // the interrupt is restored by the caller
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.RandomAccessStore;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.StringDataType;
 
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,18 +30,39 @@ import java.util.concurrent.locks.ReentrantLock;
  * a read on a virtual thread parks instead of blocking its carrier, and, unlike a plain
  * {@code FileChannel}, the channel is not closed for everyone when a reading thread is interrupted
  * (rusm interrupts a fiber it kills).
+ *
+ * <p><b>Bounded file.</b> MVStore never overwrites a live chunk; a superseded chunk's space is reused
+ * only after the store's retention time (45 s by default, for disks that flush late). With one
+ * chunk (about 16 KB: the rewritten leaf, its parents and the layout page) per group commit, that
+ * kept 45 s of commits in the file: 330 MB after 20,000 puts to 1,000 keys. Here every commit is
+ * followed by an fsync before it is acknowledged and before the next commit, so a chunk is dead
+ * only once a newer one is durable, and the retention time is 0: dead chunks' space is reused at
+ * the next commit. Reads register the version they read ({@link MVStore#registerVersionUsage()}),
+ * so no chunk a read may still need is overwritten under it. Live pages of sparse chunks are
+ * moved forward by a small compaction step after every {@value #COMPACT_EVERY_COMMITS} commits
+ * ({@value #STEP_WRITE_BYTES} bytes at most, written by the next commit), which keeps the chunks
+ * dense; when the writer is idle, a file much larger than its chunks is compacted and truncated.
+ * Measured (README, BENCHMARKS.md): 1,000,000 puts over 1,000 keys leave a file of about 0.1 MB.
  */
 final class MvStoreBackend implements Backend {
     static final String FILE_NAME = "rusm-kv.mv.db";
     private static final String MAP_PREFIX = "kv:";
-    /** Housekeeping rewrites chunks whose live data fell below this percentage. */
-    private static final int COMPACT_FILL_RATE = 50;
-    private static final int COMPACT_WRITE_BYTES = 4 << 20;
+    /** The compaction step rewrites chunks whose live data fell below this percentage. */
+    private static final int COMPACT_FILL_RATE = 80;
+    static final int COMPACT_EVERY_COMMITS = 64;
+    static final int STEP_WRITE_BYTES = 256 << 10;
+    /** When idle, a file whose chunks fill less than this percentage of it is compacted and truncated. */
+    private static final int SHRINK_BELOW_FILE_FILL = 50;
+    private static final long SHRINK_MOVE_BYTES = 16 << 20;
+    /** Off only to measure what compaction costs ({@code -Drusm.kv.compaction=false}, benchmarks). */
+    private static final boolean COMPACTION = !"false".equals(System.getProperty("rusm.kv.compaction"));
 
     private final Path file;
     private final MVStore store;
     private final ConcurrentHashMap<String, MVMap<String, byte[]>> maps = new ConcurrentHashMap<>();
     private final ReentrantLock opening = new ReentrantLock();
+    private int commitsSinceStep; // writer thread only
+    private final AtomicLong compactions = new AtomicLong();
 
     private MvStoreBackend(Path file, MVStore store) {
         this.file = file;
@@ -85,6 +108,7 @@ final class MvStoreBackend implements Backend {
             store.closeImmediately();
             throw new KvException("cannot open the embedded Kv store " + file + ": the file is not writable", null);
         }
+        store.setRetentionTime(0); // see the class comment: every commit is synced before the next
         return new MvStoreBackend(file, store);
     }
 
@@ -95,21 +119,31 @@ final class MvStoreBackend implements Backend {
 
     @Override
     public byte[] read(String namespace, String key) {
-        MVMap<String, byte[]> map = existingMap(namespace);
-        return map == null ? null : map.get(key);
+        MVStore.TxCounter reading = store.registerVersionUsage();
+        try {
+            MVMap<String, byte[]> map = existingMap(namespace);
+            return map == null ? null : map.get(key);
+        } finally {
+            store.deregisterVersionUsage(reading);
+        }
     }
 
     @Override
     public List<String> keys(String namespace, String prefix) {
-        List<String> keys = new ArrayList<>();
-        MVMap<String, byte[]> map = existingMap(namespace);
-        if (map == null) return keys;
-        for (Iterator<String> it = map.keyIterator(prefix); it.hasNext(); ) {
-            String key = it.next();
-            if (!key.startsWith(prefix)) break; // keys are sorted: past the prefix range
-            keys.add(key);
+        MVStore.TxCounter reading = store.registerVersionUsage();
+        try {
+            List<String> keys = new ArrayList<>();
+            MVMap<String, byte[]> map = existingMap(namespace);
+            if (map == null) return keys;
+            for (Iterator<String> it = map.keyIterator(prefix); it.hasNext(); ) {
+                String key = it.next();
+                if (!key.startsWith(prefix)) break; // keys are sorted: past the prefix range
+                keys.add(key);
+            }
+            return keys;
+        } finally {
+            store.deregisterVersionUsage(reading);
         }
-        return keys;
     }
 
     @Override
@@ -130,6 +164,7 @@ final class MvStoreBackend implements Backend {
             public void commit() {
                 store.commit();
                 store.sync();
+                compactionStep();
             }
 
             @Override
@@ -144,18 +179,58 @@ final class MvStoreBackend implements Backend {
         };
     }
 
-    /** Rewrites sparse chunks so the file does not grow without bound, then syncs that too. */
+    /**
+     * Every {@value #COMPACT_EVERY_COMMITS} commits, after the commit was synced: rewrites the live
+     * pages of sparse chunks into the current version (at most {@value #STEP_WRITE_BYTES} bytes),
+     * which the next commit writes and syncs with its own writes; their old chunks die then, and
+     * their space is reused by the commits after. Nothing here is acknowledged to anyone, so a
+     * crash in between loses nothing: the rewritten pages are copies of durable ones.
+     */
+    private void compactionStep() {
+        if (!COMPACTION || ++commitsSinceStep < COMPACT_EVERY_COMMITS) return;
+        commitsSinceStep = 0;
+        if (store.compact(COMPACT_FILL_RATE, STEP_WRITE_BYTES)) compactions.incrementAndGet();
+    }
+
+    /**
+     * When the writer has had nothing to do for a while: writes what the last compaction step
+     * rewrote, and, if the file is much larger than its chunks (after a burst, or a file grown by
+     * an older version), moves up to {@value #SHRINK_MOVE_BYTES} bytes of chunks down and truncates it.
+     */
     @Override
     public void idle() {
-        if (store.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES) || store.hasUnsavedChanges()) {
+        if (!COMPACTION) return;
+        if (store.compact(COMPACT_FILL_RATE, STEP_WRITE_BYTES)) compactions.incrementAndGet();
+        if (store.hasUnsavedChanges()) {
             store.commit();
             store.sync();
         }
+        if (store.getFileStore() instanceof RandomAccessStore file && store.getFillRate() < SHRINK_BELOW_FILE_FILL) {
+            // moves chunks into the holes and truncates; syncs before it overwrites or truncates anything
+            file.compactMoveChunks(SHRINK_BELOW_FILE_FILL, SHRINK_MOVE_BYTES, store);
+            compactions.incrementAndGet();
+        }
+    }
+
+    /** Compaction steps that rewrote something, and idle shrinks; for tests and benchmarks. */
+    @Override
+    public long compactions() {
+        return compactions.get();
+    }
+
+    /** The size of the store file now, in bytes. */
+    long fileSize() {
+        return store.getFileStore().size();
     }
 
     @Override
     public void close() {
         store.close();
+    }
+
+    /** Drops the store without writing anything, as a crash would; for tests. */
+    void crash() {
+        store.closeImmediately();
     }
 
     /** The namespace's map, created if needed: only the writer thread creates maps (creating one writes). */

@@ -40,6 +40,18 @@ class MemoryCapTest {
             return kept.size();
         }
 
+        /** Grows by {@code mb} megabytes from a message that is itself tiny. */
+        public int growBy(int mb) {
+            for (int i = 0; i < mb; i++) kept.add(new byte[(int) MB]);
+            return kept.size();
+        }
+
+        /** Keeps {@code value}: the message is as large as what it adds. */
+        public int keep(byte[] value) {
+            kept.add(value);
+            return kept.size();
+        }
+
         public int allocateTooMuch() {
             long[] rows = new long[Integer.MAX_VALUE]; // OutOfMemoryError at once: past the VM's array limit
             return rows.length;
@@ -145,5 +157,64 @@ class MemoryCapTest {
 
     private static Object invocation(String method) {
         return new io.rusm.internal.service.Invocation(io.rusm.internal.service.HandlerKey.of(method), -1, null);
+    }
+
+    private static Object invocation(String method, Class<?> type, Object arg) {
+        return new io.rusm.internal.service.Invocation(io.rusm.internal.service.HandlerKey.of(method, type), -1, new Object[] {arg});
+    }
+
+    @Test
+    void a_service_that_went_past_its_cap_and_then_idles_is_crashed_within_a_second() {
+        var exits = exitsOf(node);
+        tree(8 * MB);
+        Pid first = node.whereis("hoarder").orElseThrow();
+        node.call("hoarder", invocation("growBy", int.class, 16)); // one tiny message, 16 MB retained; then nothing
+        long after = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> exits.containsKey(first));
+        long crashedAfterMillis = (System.nanoTime() - after) / 1_000_000;
+        assertThat(exits.get(first)).isInstanceOf(ExitReason.MemoryLimit.class);
+        // the 1 s bound, plus a wide margin for a loaded machine
+        assertThat(crashedAfterMillis).as("crashed while idle, %d ms after the message", crashedAfterMillis).isLessThan(2_500);
+    }
+
+    @Test
+    void the_reported_size_of_an_idle_service_is_fresh_within_a_second() {
+        tree(64 * MB);
+        Pid hoarder = node.whereis("hoarder").orElseThrow();
+        node.call("hoarder", invocation("growBy", int.class, 4));
+        await().atMost(Duration.ofMillis(2_500)).until(() -> node.memoryBytes(hoarder) > 4 * MB);
+        assertThat(node.isAlive(hoarder)).isTrue();
+    }
+
+    @Test
+    void the_call_whose_large_message_crosses_the_cap_gets_the_crash() {
+        tree(64 * MB);
+        Pid first = node.whereis("hoarder").orElseThrow();
+        int answered = 0;
+        ProcessCrashedException crash = null;
+        for (int i = 0; i < 12 && crash == null; i++) {
+            try {
+                node.call(first, invocation("keep", byte[].class, new byte[(int) (10 * MB)]));
+                answered++;
+            } catch (ProcessCrashedException e) {
+                crash = e;
+            }
+        }
+        assertThat(crash).as("a 10 MB value must cross a 64 MB cap within 12 puts").isNotNull();
+        assertThat(crash.reason()).isInstanceOf(ExitReason.MemoryLimit.class);
+        ExitReason.MemoryLimit limit = (ExitReason.MemoryLimit) crash.reason();
+        assertThat(answered).as("values kept before the crash").isBetween(5, 6);
+        assertThat(limit.usedBytes()).as("held at most the cap plus one message").isBetween(64 * MB, 64 * MB + 10 * MB + MB);
+    }
+
+    private static java.util.Map<Pid, ExitReason> exitsOf(Node node) {
+        var exits = new java.util.concurrent.ConcurrentHashMap<Pid, ExitReason>();
+        node.addListener(new io.rusm.event.ProcessListener() {
+            @Override
+            public void exited(Pid pid, ExitReason reason) {
+                exits.put(pid, reason);
+            }
+        });
+        return exits;
     }
 }

@@ -1,17 +1,36 @@
 package io.rusm.internal.memory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * Enforces one process's {@code max-memory-mb} on a budget. Measuring a large graph is not free
- * (about 0.2–0.5 µs per object), so the guard measures only once enough time has passed since the
- * last measurement: walks take at most {@value #FAR_SHARE_PERCENT}% of the time while the process is
- * far from its cap, {@value #NEAR_SHARE_PERCENT}% once it has been measured above
- * {@value #NEAR_PERCENT}% of it. The clock is read only every {@value #CHECK_EVERY} messages, so
- * the per-message cost of a cap is a counter increment. A graph that explodes between two measurements is still caught by
- * the JVM: an {@code OutOfMemoryError} in a handler crashes the service like any other throwable.
+ * Enforces one process's {@code max-memory-mb}. The guarantee: an incarnation never holds more than
+ * its cap plus the size of one message for longer than {@value #BOUND_MILLIS} ms, idle or busy, and
+ * the size it reports is that of its state after its last message, measured at most that long after
+ * it. Three triggers, all measuring on the process's own fiber (nothing mutates the graph while it
+ * is walked):
+ * <ul>
+ *   <li><b>Large messages:</b> once the payload ({@link Payload}) of the messages since the last walk
+ *       reaches a quarter of the headroom left under the cap (and at least {@value #LARGE_MIN_BYTES}
+ *       bytes), at once, before the call of the message that reached it is answered: when it took
+ *       the state past the cap, that call gets the crash.</li>
+ *   <li><b>Busy:</b> every {@value #CHECK_EVERY} messages the clock is read; a walk is due once
+ *       {@value #MAX_AGE_MILLIS} ms have passed since the last one, or earlier when the walk budget
+ *       allows it ({@value #FAR_SHARE_PERCENT}% of the time far from the cap,
+ *       {@value #NEAR_SHARE_PERCENT}% above {@value #NEAR_PERCENT}% of it).</li>
+ *   <li><b>Idle:</b> one shared ticker thread ({@link MemoryTicker}) offers a system message,
+ *       {@link #MEASURE}, to a capped process that handled messages since its last walk and was not
+ *       walked for {@value #MAX_AGE_MILLIS} ms, so a service that grew and then went quiet is
+ *       measured (and crashed) without waiting for its next message.</li>
+ * </ul>
+ * The walk itself takes time (0.2–0.5 µs per object), which is why the bound is
+ * {@value #BOUND_MILLIS} ms and the age limit shorter. A graph that explodes between two
+ * measurements is still caught by the JVM: an {@code OutOfMemoryError} in a handler crashes the
+ * service like any other throwable.
  *
- * <p>Used only on the process's own fiber.
+ * <p>Used on the process's own fiber, except {@link #tickDue} (the ticker).
  */
 public final class MemoryGuard {
     static final int FAR_SHARE_PERCENT = 5;
@@ -21,14 +40,48 @@ public final class MemoryGuard {
     static final int CHECK_EVERY = 16;
     /** An upper bound for a warm walk (measured 0.2–0.5 µs per object). */
     static final long WARM_NANOS_PER_OBJECT = 1_000;
+    static final long BOUND_MILLIS = 1_000;
+    /** A measurement older than this is renewed (busy: at the next clock look; idle: by the ticker). */
+    static final long MAX_AGE_MILLIS = 750;
+    static final long MAX_AGE_NANOS = MAX_AGE_MILLIS * 1_000_000;
+    static final long LARGE_MIN_BYTES = 64 << 10;
+
+    /** The system message the ticker offers to a capped process: "measure now if anything changed". */
+    public static final Object MEASURE = new Object() {
+        @Override
+        public String toString() {
+            return "rusm: measure the memory cap now";
+        }
+    };
+
+    private static final VarHandle HANDLED;
+    private static final VarHandle MEASURED_AT;
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            HANDLED = lookup.findVarHandle(MemoryGuard.class, "handledCount", int.class);
+            MEASURED_AT = lookup.findVarHandle(MemoryGuard.class, "handledAtMeasure", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long limitBytes;
     private final Predicate<Object> shared;
+    /** Payload of the messages handled since the last walk (a lower bound of what they brought in). */
+    private long unmeasuredPayload;
     private int sinceCheck;
-    private long lastMeasureEnd;
     private long lastCost;
     private boolean measuredOnce;
+    /** {@link #tick()} found a walk due: the next {@link #handled} says so. */
+    private boolean forced;
+    /** Messages handled, and that count at the last walk: written by the fiber, read opaquely by the ticker. */
+    private int handledCount;
+    private int handledAtMeasure;
+    private volatile long lastMeasureEnd;
     private volatile long lastBytes = -1;
+    /** The ticker offered {@link #MEASURE} and the process has not handled it yet. */
+    volatile boolean tickPending;
 
     public MemoryGuard(long limitBytes, Predicate<Object> shared) {
         if (limitBytes <= 0) throw new IllegalArgumentException("memory limit must be positive");
@@ -45,14 +98,46 @@ public final class MemoryGuard {
         return lastBytes;
     }
 
-    /** Called after each message; true when a measurement is due. */
-    public boolean handled() {
-        if (!measuredOnce) return true;
+    /**
+     * Has the shared ticker offer {@link #MEASURE} through {@code offer} while {@code alive}; the
+     * process hands it to {@link #tick()} instead of its behavior.
+     */
+    public void watch(BooleanSupplier alive, Runnable offer) {
+        MemoryTicker.watch(this, alive, offer);
+    }
+
+    /** Called after each message (null after init), before its call is answered; true when a walk is due now. */
+    public boolean handled(Object message) {
+        handledCount++;
+        if (!measuredOnce || forced) return true;
+        if (message != null && payloadDue(message)) return true;
         if (++sinceCheck < CHECK_EVERY) return false;
         sinceCheck = 0;
+        long elapsed = System.nanoTime() - lastMeasureEnd;
+        if (elapsed >= MAX_AGE_NANOS) return true;
         int share = lastBytes * 100 >= limitBytes * NEAR_PERCENT ? NEAR_SHARE_PERCENT : FAR_SHARE_PERCENT;
         // Due when cost / (elapsed + cost) <= share, i.e. elapsed >= cost * (100 - share) / share.
-        return System.nanoTime() - lastMeasureEnd >= lastCost * (100 - share) / share;
+        return elapsed >= lastCost * (100 - share) / share;
+    }
+
+    /** The process took {@link #MEASURE} out of its mailbox: true when a walk is due (it handled messages since the last). */
+    public boolean tick() {
+        tickPending = false;
+        forced = handledCount != handledAtMeasure;
+        return forced;
+    }
+
+    /** For the ticker: whether to offer {@link #MEASURE} now. */
+    boolean tickDue(long now) {
+        return !tickPending && (int) HANDLED.getOpaque(this) != (int) MEASURED_AT.getOpaque(this)
+                && now - lastMeasureEnd >= MAX_AGE_NANOS - MemoryTicker.PERIOD_NANOS;
+    }
+
+    /** Whether the messages since the last walk brought in a quarter of the headroom left (or more). */
+    private boolean payloadDue(Object message) {
+        unmeasuredPayload += Payload.of(message);
+        long headroom = limitBytes - Math.max(0, lastBytes);
+        return unmeasuredPayload >= Math.max(LARGE_MIN_BYTES, headroom / 4);
     }
 
     /** Measures {@code state}; returns its size, which the caller compares with {@link #limitBytes()}. */
@@ -65,7 +150,10 @@ public final class MemoryGuard {
         lastCost = Math.min(System.nanoTime() - t0, WARM_NANOS_PER_OBJECT * sizeAndCount[1] + 10_000);
         lastMeasureEnd = System.nanoTime();
         sinceCheck = 0;
+        unmeasuredPayload = 0;
+        forced = false;
         measuredOnce = true;
+        MEASURED_AT.setOpaque(this, handledCount);
         lastBytes = bytes;
         return bytes;
     }

@@ -92,6 +92,7 @@ public final class Process {
 
     void capMemory(MemoryGuard guard) {
         this.memory = guard;
+        guard.watch(this::isAlive, () -> deliverSystem(MemoryGuard.MEASURE)); // measured while idle too
     }
 
     /** Retained bytes at the last memory check, or -1 if the process has no cap or was not measured yet. */
@@ -160,7 +161,7 @@ public final class Process {
         try {
             try {
                 behavior.init();
-                if (memory != null && overMemoryCap()) return;
+                if (memory != null && overMemoryCap(null)) return;
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
                 if (!isDead()) runtime.listeners.started(pid);
             } catch (Throwable t) {
@@ -210,9 +211,15 @@ public final class Process {
             current = null;
             return false;
         }
+        if (e.message == MemoryGuard.MEASURE) { // the memory ticker's, never the behavior's
+            current = null;
+            return !(memory != null && memory.tick() && overMemoryCap(null));
+        }
         try {
             Object result = behavior.handle(e.message);
             if (isDead()) return failInFlight(e);
+            // Before the reply: a call whose message took the state past the cap gets the crash.
+            if (memory != null && overMemoryCap(e.message)) return false;
             if (e instanceof Call c) c.reply(result);
         } catch (Throwable t) {
             if (isDead()) return failInFlight(e); // killed mid-handler: the interrupt's fallout is not a crash
@@ -225,7 +232,6 @@ public final class Process {
         } finally {
             current = null;
         }
-        if (memory != null && overMemoryCap()) return false;
         ExitReason stop = selfStop;
         if (stop != null) {
             if (stop.isNormal()) {
@@ -243,8 +249,8 @@ public final class Process {
      * {@code memoryLimit}. Runs on the fiber between messages, so the graph is not being mutated
      * while it is walked.
      */
-    private boolean overMemoryCap() {
-        if (!memory.handled()) return false;
+    private boolean overMemoryCap(Object message) {
+        if (!memory.handled(message)) return false;
         long used = memory.measure(behavior.state());
         if (!memory.exceeded(used)) return false;
         terminate(new ExitReason.MemoryLimit(used, memory.limitBytes()), true);

@@ -1,0 +1,47 @@
+package io.rusm.kv;
+
+import java.util.List;
+
+/** A {@link Backend} that forwards everything; tests override what they hold or observe. */
+class ForwardingBackend implements Backend {
+    final Backend delegate;
+
+    ForwardingBackend(Backend delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public byte[] read(String namespace, String key) throws Exception {
+        return delegate.read(namespace, key);
+    }
+
+    @Override
+    public List<String> keys(String namespace, String prefix) throws Exception {
+        return delegate.keys(namespace, prefix);
+    }
+
+    @Override
+    public Transaction begin() throws Exception {
+        return delegate.begin();
+    }
+
+    @Override
+    public void idle() throws Exception {
+        delegate.idle();
+    }
+
+    @Override
+    public long compactions() {
+        return delegate.compactions();
+    }
+
+    @Override
+    public void close() throws Exception {
+        delegate.close();
+    }
+}
