@@ -29,6 +29,17 @@ public final class ProcessContext {
         current().stopAfterCurrentMessage(reason);
     }
 
+    /**
+     * The calling process's {@link Timers}: keyed single, fixed-rate and fixed-delay timers whose
+     * messages arrive in its own mailbox and that end with this incarnation.
+     *
+     * @throws FencedException if the calling incarnation has ended
+     */
+    public static Timers timers() {
+        Current.checkAlive("timers");
+        return current().timers();
+    }
+
     private static Process current() {
         Process p = Current.orNull();
         if (p == null) throw new IllegalStateException("not inside a rusm process");

@@ -42,6 +42,18 @@ public final class Runtime {
         this.nodePid = new Pid(nodeName, "<node>", 1);
     }
 
+    /** Where every process's timers wait; the shared JVM scheduler unless a test puts a manual clock here. */
+    private volatile io.rusm.internal.timer.TimerScheduler timerScheduler = io.rusm.internal.timer.SharedTimerScheduler.INSTANCE;
+
+    /** Sets the scheduler timers started from now on use (tests: a clock they move by hand). */
+    public void timerScheduler(io.rusm.internal.timer.TimerScheduler scheduler) {
+        this.timerScheduler = java.util.Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    public io.rusm.internal.timer.TimerScheduler timerScheduler() {
+        return timerScheduler;
+    }
+
     public String nodeName() {
         return nodeName;
     }
