@@ -53,6 +53,7 @@ public final class ServiceBehavior implements Behavior {
         }
         instance = created;
         if (runPostConstruct) table.runPostConstruct(created);
+        table.startEvery();
     }
 
     @Override
@@ -70,6 +71,10 @@ public final class ServiceBehavior implements Behavior {
                     throw misdirected(new ServiceDefinitionException("service '" + name + "': " + handler
                             + " takes " + handler.parameterCount() + " arguments, the invocation carried " + args.length));
                 }
+            }
+            case EveryMethods.Periodic every -> {
+                handler = every.handler();
+                args = new Object[0];
             }
             case Down down -> {
                 handler = table.onDown();
