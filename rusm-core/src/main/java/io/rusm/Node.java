@@ -162,6 +162,21 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Keys of the process's active timers ({@link ProcessContext#timers()}, {@link Every @Every}
+     * methods as {@code @Every(name)}), as strings; empty if it has none or is not running.
+     */
+    public List<String> timerKeys(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? List.of() : p.timerKeys().stream().map(String::valueOf).sorted().toList();
+    }
+
+    /** How many timers the process has active (0 if it is not running). */
+    public int activeTimers(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? 0 : p.timerKeys().size();
+    }
+
+    /**
      * Retained bytes of the process's state at its last memory check, or -1 if it has no memory cap,
      * was not measured yet or is not running.
      */

@@ -18,6 +18,8 @@ public final class MetricNames {
     public static final String MAILBOX_SIZE = "rusm.mailbox.size";
     /** Gauge, tag service, for services with a memory cap: retained bytes at the last check [rusm_process_memory_bytes]. */
     public static final String PROCESS_MEMORY = "rusm.process.memory";
+    /** Gauge, tag service: timers the running incarnation has active, {@code @Every} included [rusm_timers_active]. */
+    public static final String TIMERS_ACTIVE = "rusm.timers.active";
     /** Gauge [rusm_processes_live]. */
     public static final String PROCESSES_LIVE = "rusm.processes.live";
 }

@@ -54,6 +54,8 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String service : services.keySet()) {
             Gauge.builder(MetricNames.MAILBOX_SIZE, node, n -> n.whereis(service).map(n::mailboxSize).orElse(0))
                     .tag("service", service).description("Messages waiting in the service's mailbox").register(registry);
+            Gauge.builder(MetricNames.TIMERS_ACTIVE, node, n -> n.whereis(service).map(n::activeTimers).orElse(0))
+                    .tag("service", service).description("Timers the service's running incarnation has active").register(registry);
         }
         for (var entry : memoryCapped.entrySet()) {
             String service = entry.getKey();
