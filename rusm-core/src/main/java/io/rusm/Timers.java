@@ -8,7 +8,10 @@ import java.util.Set;
  * {@code send_interval}), reached with {@link ProcessContext#timers()} from the process's own fiber.
  *
  * <p>A timer's message arrives in the process's mailbox like any other message and is handled on its
- * fiber, one message at a time. Timers are keyed: starting a key again replaces the timer under it,
+ * fiber, one message at a time. A {@link ResidentService} handles only handler invocations, so its
+ * timers carry a {@link Runnable} that it runs on its fiber like a cast, typically a method reference:
+ * {@code ProcessContext.timers().startFixedRate("expire", every, (Runnable) this::expire)}
+ * (fixed intervals are simpler with {@link Every @Every}). Timers are keyed: starting a key again replaces the timer under it,
  * and a cancelled or replaced timer's message is never handled, even if it was already queued. Ticks
  * that fall behind (a slow handler) are coalesced: at most one tick per key waits in the mailbox.
  *

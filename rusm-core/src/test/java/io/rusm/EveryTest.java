@@ -103,6 +103,45 @@ class EveryTest extends NodeTestBase {
         assertThat(ticker.ticks()).isOne();
     }
 
+    /** A service whose interval is only known at run time starts its own timer, carrying a method reference. */
+    @ResidentService("pinger")
+    public static class Pinger {
+        final Duration every;
+        int pings;
+
+        Pinger(Duration every) {
+            this.every = every;
+        }
+
+        @jakarta.annotation.PostConstruct
+        void start() {
+            ProcessContext.timers().startFixedRate("ping", every, (Runnable) this::ping);
+        }
+
+        public void ping() {
+            pings++;
+        }
+
+        public int pings() {
+            return pings;
+        }
+    }
+
+    @ServiceClient("pinger")
+    public interface PingerClient {
+        int pings();
+    }
+
+    @Test
+    void aServiceTimerCarryingARunnableRunsItOnTheFiber() {
+        node.spawnService(ServiceDefinition.of(Pinger.class), () -> new Pinger(Duration.ofMillis(50)));
+        PingerClient pinger = node.client(PingerClient.class);
+        for (int i = 1; i <= 3; i++) {
+            clock.advance(Duration.ofMillis(50));
+            assertThat(pinger.pings()).isEqualTo(i);
+        }
+    }
+
     public static class BadValue {
         @Every("ten seconds")
         public void run() {}

@@ -76,6 +76,10 @@ public final class ServiceBehavior implements Behavior {
                 handler = every.handler();
                 args = new Object[0];
             }
+            case Runnable task -> { // a timer the service started, e.g. timers().startFixedRate(key, every, this::expire)
+                task.run();
+                return null;
+            }
             case Down down -> {
                 handler = table.onDown();
                 if (handler == null) return null;
