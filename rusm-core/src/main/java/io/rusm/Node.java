@@ -170,6 +170,15 @@ public final class Node implements AutoCloseable {
         return p == null ? List.of() : p.timerKeys().stream().map(String::valueOf).sorted().toList();
     }
 
+    /**
+     * Gives the node a durable store for {@link Reminders}: {@code kvOfService} returns the {@code Kv}
+     * namespace of a service by name, e.g. {@code node.reminderStore(kvStore::forComponent)}. Services
+     * started afterwards re-arm their stored reminders as they start.
+     */
+    public void reminderStore(java.util.function.Function<String, Kv> kvOfService) {
+        runtime.reminderStore(kvOfService);
+    }
+
     /** How many timers the process has active (0 if it is not running). */
     public int activeTimers(Pid pid) {
         Process p = runtime.byPid(pid);

@@ -366,6 +366,16 @@ public final class Process {
         return t;
     }
 
+    /** The behavior this incarnation runs (for {@link io.rusm.ProcessContext} to reach a service's reminders). */
+    public Behavior behavior() {
+        return behavior;
+    }
+
+    /** Where reminders are kept: the service name's {@code Kv}, or null if the node has no store. */
+    public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
+        return runtime.reminderStore();
+    }
+
     /** Keys of the active timers (empty for none or once ended), for views from any thread. */
     public java.util.Set<Object> timerKeys() {
         ProcessTimers t = timers;

@@ -54,6 +54,17 @@ public final class Runtime {
         return timerScheduler;
     }
 
+    /** Each service's {@code Kv} for its reminders, or null (no reminders on this node). */
+    private volatile java.util.function.Function<String, io.rusm.Kv> reminderStore;
+
+    public void reminderStore(java.util.function.Function<String, io.rusm.Kv> store) {
+        this.reminderStore = store;
+    }
+
+    public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
+        return reminderStore;
+    }
+
     public String nodeName() {
         return nodeName;
     }
