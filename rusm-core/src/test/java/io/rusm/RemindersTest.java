@@ -81,9 +81,17 @@ class RemindersTest extends NodeTestBase {
 
     @Test
     void aOneShotReminderFiresOnceAndIsThenGone() throws Exception {
+        BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
+        node.addListener(new io.rusm.event.ProcessListener() {
+            @Override
+            public void reminderFired(String service, String reminder, String outcome) {
+                outcomes.add(service + "/" + reminder + "/" + outcome);
+            }
+        });
         RemindedClient c = supervised();
         c.register("once", 50, 0);
         assertThat(next()).isEqualTo("1:once");
+        assertThat(outcomes.poll(TestSupport.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("reminded/once/ok");
         assertThat(c.nextDue("once")).isEqualTo("none");
         assertThat(store.forComponent("reminded").keys("rusm.reminder.")).isEmpty();
     }

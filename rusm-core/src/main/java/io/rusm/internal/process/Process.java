@@ -371,6 +371,11 @@ public final class Process {
         return behavior;
     }
 
+    /** The node's listeners, for events a behavior reports (a reminder fired). */
+    public Listeners listeners() {
+        return runtime.listeners;
+    }
+
     /** Where reminders are kept: the service name's {@code Kv}, or null if the node has no store. */
     public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
         return runtime.reminderStore();

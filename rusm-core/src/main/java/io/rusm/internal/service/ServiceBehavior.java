@@ -127,7 +127,16 @@ public final class ServiceBehavior implements Behavior {
         if (store == null) {
             throw new IllegalStateException("the node has no store for reminders: give it one with Node.reminderStore(...)");
         }
-        reminders = new ServiceReminders(store.apply(name), ProcessContext.timers(), n -> h.invoke(instance, new Object[] {n}));
+        var listeners = Current.orNull().listeners();
+        reminders = new ServiceReminders(store.apply(name), ProcessContext.timers(), n -> {
+            try {
+                h.invoke(instance, new Object[] {n});
+            } catch (RuntimeException | Error e) {
+                listeners.reminderFired(name, n, "crashed");
+                throw e;
+            }
+            listeners.reminderFired(name, n, "ok");
+        });
         return reminders;
     }
 

@@ -68,12 +68,17 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String supervisor : supervisors) escalations(registry, supervisor);
         for (String service : services.keySet()) {
             for (String reason : SEND_DROP_REASONS) sendsDropped(registry, service, reason);
+            if (services.get(service).handlerTable().find(io.rusm.internal.service.HandlerKey.of("onReminder", String.class)) != null) {
+                for (String outcome : REMINDER_OUTCOMES) remindersFired(registry, service, outcome);
+            }
         }
         node.addListener(this);
     }
 
     /** The reasons {@link ProcessListener#sendDropped} reports. */
     private static final java.util.List<String> SEND_DROP_REASONS = java.util.List.of("noproc", "exited");
+    /** The outcomes {@link ProcessListener#reminderFired} reports. */
+    private static final java.util.List<String> REMINDER_OUTCOMES = java.util.List.of("ok", "crashed");
 
     private static Counter escalations(MeterRegistry r, String supervisor) {
         return Counter.builder(MetricNames.ESCALATIONS).tag("supervisor", supervisor)
@@ -115,6 +120,18 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         Timer.builder(MetricNames.CALLS).tag("service", known(service)).tag("method", method(service, message))
                 .tag("outcome", outcome.tag()).description("Calls to services, as the caller saw them")
                 .register(r).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void reminderFired(String service, String reminder, String outcome) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        remindersFired(r, known(service), outcome).increment();
+    }
+
+    private static Counter remindersFired(MeterRegistry r, String service, String outcome) {
+        return Counter.builder(MetricNames.REMINDERS_FIRED).tag("service", service).tag("outcome", outcome)
+                .description("Reminder due times delivered to a service's onReminder, by outcome").register(r);
     }
 
     @Override

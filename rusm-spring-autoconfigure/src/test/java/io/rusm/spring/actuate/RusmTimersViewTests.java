@@ -49,6 +49,25 @@ class RusmTimersViewTests {
         });
     }
 
+    @Test
+    void remindersFiredCounterByOutcome() {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            context.getBean(RusmMetrics.class).reminderFired("store", "nightly", "ok");
+            assertThat(registry.get(MetricNames.REMINDERS_FIRED).tags("service", "store", "outcome", "ok").counter().count()).isOne();
+        });
+    }
+
+    @Test
+    void remindersAreKeptInTheKvStoreWhichOpensOnlyWhenNeeded() {
+        runner.withConfiguration(AutoConfigurations.of(io.rusm.spring.kv.RusmKvAutoConfiguration.class))
+                .withPropertyValues("rusm.kv.path=" + System.getProperty("java.io.tmpdir") + "/rusm-reminder-store-unused")
+                .run(context -> {
+                    assertThat(context.getBean(Node.class).runtime().reminderStore()).isNotNull();
+                    assertThat(context.getBeanFactory().containsSingleton("rusmKvStore")).as("still lazy").isFalse();
+                });
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> find(Map<String, Object> node, String name) {
         if (name.equals(node.get("name"))) return node;
