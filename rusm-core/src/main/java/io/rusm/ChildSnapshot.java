@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A point-in-time view of one node of a supervision tree, for health checks and the actuator
- * endpoint. Each supervisor publishes its own view after every change, so reading never waits on a
- * busy supervisor.
+ * endpoint. Read from live state without asking the supervisor, so reading never waits on a busy
+ * one, and a child whose process has ended (or whose supervisor was killed) never shows as running.
  */
 public sealed interface ChildSnapshot {
     String name();

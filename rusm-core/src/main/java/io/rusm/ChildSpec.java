@@ -9,12 +9,30 @@ import java.time.Duration;
  */
 public sealed interface ChildSpec permits WorkerSpec, SupervisorSpec {
 
+    /**
+     * OTP's {@code infinity} shutdown: wait for the child to stop without any limit (the default of
+     * nested supervisors, so their children get their own timeouts). Any {@code Duration} too
+     * large to count in nanoseconds means the same.
+     */
+    Duration INFINITY = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+
+    /** OTP's {@code brutal_kill} shutdown: killed at once, no drain and no stop hook, reason {@code killed}. */
+    Duration BRUTAL_KILL = Duration.ZERO;
+
+    /** Whether {@code timeout} is too large to count in nanoseconds, i.e. means "no limit". */
+    static boolean isInfinite(Duration timeout) {
+        return io.rusm.internal.process.Deadlines.isInfinite(timeout);
+    }
+
     /** The registered name of the child (unique within a node). */
     String name();
 
     /** When it is restarted. */
     RestartType restart();
 
-    /** How long a graceful stop may take before the child is killed. */
+    /**
+     * How long a graceful stop may take before the child is killed: {@link #BRUTAL_KILL} kills at
+     * once, {@link #INFINITY} waits without limit.
+     */
     Duration shutdownTimeout();
 }

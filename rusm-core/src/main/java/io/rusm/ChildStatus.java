@@ -8,7 +8,11 @@ public enum ChildStatus {
     IDLE,
     /** It exited and its supervisor is (re)starting it. */
     RESTARTING,
-    /** Not running and not to be restarted: a temporary/transient child that ended, or its supervisor stopped. */
+    /**
+     * Not running and not to be restarted: a transient child that ended normally, one terminated by
+     * request or that declined to start, or one whose supervisor stopped. (A temporary child that
+     * ends is removed instead, as in OTP.)
+     */
     STOPPED,
     /** Its supervisor gave up (restart intensity exceeded) and stopped it. */
     ESCALATED

@@ -9,8 +9,18 @@ public sealed interface ExitReason {
     /** Ended by itself, with nothing wrong. */
     record Normal() implements ExitReason {}
 
-    /** Stopped by its supervisor or the node (graceful stop after draining its mailbox). */
-    record Shutdown() implements ExitReason {}
+    /**
+     * Stopped by its supervisor or the node (graceful stop after draining its mailbox), or ended on
+     * purpose with a reason that is not a failure. {@code detail} is OTP's {@code {shutdown, Term}}:
+     * extra information for whoever watches the exit (null for plain {@code shutdown}); with or
+     * without it the exit is normal, so {@code transient} children are not restarted after it.
+     */
+    record Shutdown(Object detail) implements ExitReason {
+        /** Plain {@code shutdown}, without a detail. */
+        public Shutdown() {
+            this(null);
+        }
+    }
 
     /** Killed: untrappable, immediate, without running any stop hook. */
     record Killed() implements ExitReason {}
@@ -37,6 +47,11 @@ public sealed interface ExitReason {
     ExitReason KILLED = new Killed();
     ExitReason NOPROC = new NoProc();
     ExitReason ESCALATED = new Escalated();
+
+    /** OTP's {@code {shutdown, detail}}: a normal end that says why. */
+    static ExitReason shutdown(Object detail) {
+        return new Shutdown(detail);
+    }
 
     static ExitReason crashed(Throwable cause) {
         return new Crashed(cause);

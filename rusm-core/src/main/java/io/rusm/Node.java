@@ -6,6 +6,7 @@ import io.rusm.internal.process.Process;
 import io.rusm.internal.process.Runtime;
 import io.rusm.internal.client.ClientFactory;
 
+import io.rusm.internal.supervisor.OnDemandChildren;
 import io.rusm.internal.supervisor.SupervisorBehavior;
 
 import java.time.Duration;
@@ -36,8 +37,10 @@ import java.util.function.Supplier;
 public final class Node implements AutoCloseable {
     private final Runtime runtime;
     private final Duration defaultCallTimeout;
-    /** Top-level supervisors in start order; shutdown stops them newest first, before anything else. */
+    /** Running top-level supervisors in start order; shutdown stops them newest first, before anything else. */
     private final List<Supervisor> supervisors = new CopyOnWriteArrayList<>();
+    /** Non-resident supervised children and the supervisor incarnation that starts each on demand. */
+    private final OnDemandChildren onDemand = new OnDemandChildren();
     /**
      * Resident services this node knows by name, for client validation. Declared ones stay; ones
      * only spawned are forgotten with their name, so memory follows what is alive.
@@ -217,29 +220,47 @@ public final class Node implements AutoCloseable {
 
     /**
      * Starts a top-level supervisor and returns once every child has started. {@code onAbnormalExit}
-     * runs (once) if the supervisor ends abnormally, e.g. with {@code escalated} after a restart storm:
-     * that is where an application marks itself broken.
+     * runs (once) if the supervisor gives up after a restart storm — it is then passed
+     * {@link ExitReason#ESCALATED}, although the supervisor process exits with {@code shutdown} as
+     * OTP's does — or ends with any other abnormal reason (e.g. killed): that is where an
+     * application marks itself broken. A plain stop does not run it.
      *
      * @throws ProcessCrashedException if a child could not start (the already started ones are stopped)
      */
     public Supervisor startSupervisor(SupervisorSpec spec, Consumer<ExitReason> onAbnormalExit) {
-        SupervisorBehavior behavior = new SupervisorBehavior(this, spec, null);
+        SupervisorBehavior behavior = new SupervisorBehavior(this, onDemand, spec, null);
         Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
         Process p = runtime.byPid(pid);
-        CompletableFuture<ExitReason> exit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
+        CompletableFuture<ExitReason> processExit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);
+        CompletableFuture<ExitReason> outcome = processExit.thenApply(r -> behavior.gaveUp() ? ExitReason.ESCALATED : r);
+        Supervisor supervisor = new Supervisor(this, behavior, pid, outcome);
+        supervisors.add(supervisor);
+        outcome.thenAccept(reason -> supervisors.remove(supervisor)); // the node keeps nothing of a supervisor that is gone
         // On a thread of its own: the callback is user code, and the supervisor's end (a kill, a
         // link's exit signal) must never wait on it.
-        exit.thenAcceptAsync(reason -> {
+        outcome.thenAcceptAsync(reason -> {
             if (!reason.isNormal()) onAbnormalExit.accept(reason);
         }, task -> Thread.ofVirtual().name("rusm-supervisor-exit").start(task));
-        Supervisor supervisor = new Supervisor(this, behavior, pid, exit);
-        supervisors.add(supervisor);
         return supervisor;
     }
 
-    /** Top-level supervisors started on this node, in start order. */
+    /** Top-level supervisors running on this node, in start order (stopped and escalated ones are forgotten). */
     public List<Supervisor> supervisors() {
         return List.copyOf(supervisors);
+    }
+
+    /**
+     * The running top-level supervisor named {@code name} (OTP addresses a supervisor by its
+     * registered name), for its child operations: {@link Supervisor#startChild}, ...
+     */
+    public Optional<Supervisor> supervisor(String name) {
+        for (Supervisor s : supervisors) if (s.name().equals(name)) return Optional.of(s);
+        return Optional.empty();
+    }
+
+    /** How many non-resident children the node can start on demand now (for tests of what it keeps). */
+    public int onDemandChildren() {
+        return onDemand.size();
     }
 
     // ---- resident services and clients ------------------------------------------------------
@@ -330,7 +351,15 @@ public final class Node implements AutoCloseable {
      * declares is re-thrown as is (even a checked one); see the class doc for the rest.
      */
     public <R> R call(String name, Object request, Duration timeout) {
-        return doCall(resolve(name), name, name, request, timeout);
+        Process running = runtime.byName(name);
+        if (running != null) return doCall(running, name, name, request, timeout);
+        long deadline = io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout);
+        Process started = startOnDemand(name, timeout);
+        try {
+            return doCall(started, name, name, request, left(deadline)); // the start spent part of the timeout
+        } catch (CallTimeoutException e) {
+            throw new CallTimeoutException(name, timeout); // the caller's timeout bounded start and call as a whole
+        }
     }
 
     /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
@@ -354,7 +383,7 @@ public final class Node implements AutoCloseable {
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name), name, name, request, timeout);
+        CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name, timeout), name, name, request, timeout);
         return f;
     }
 
@@ -364,7 +393,7 @@ public final class Node implements AutoCloseable {
      * @throws MailboxFullException if the mailbox is at capacity
      */
     public void send(String name, Object message) {
-        runtime.send(resolve(name), name, message);
+        runtime.send(resolve(name, defaultCallTimeout), name, message);
     }
 
     public void send(Pid pid, Object message) {
@@ -373,16 +402,20 @@ public final class Node implements AutoCloseable {
 
     /**
      * The process registered as {@code name}; a non-resident supervised child that is not running is
-     * started first, through its supervisor (so concurrent first calls start it once).
+     * started first, through its supervisor (so concurrent first calls start it once), within the
+     * caller's {@code timeout}: a {@link CallTimeoutException} then names {@code name}.
      */
-    private Process resolve(String name) {
+    private Process resolve(String name, Duration timeout) {
         Process p = runtime.byName(name);
-        if (p != null) return p;
-        String supervisor = runtime.onDemandSupervisor(name);
+        return p != null ? p : startOnDemand(name, timeout);
+    }
+
+    /** Starts {@code name} if it is a non-resident supervised child; null if it is not one or cannot be started now. */
+    private Process startOnDemand(String name, Duration timeout) {
+        SupervisorBehavior supervisor = onDemand.supervisorOf(name);
         if (supervisor == null) return null;
         try {
-            Pid pid = call(supervisor, new SupervisorBehavior.StartChild(name), defaultCallTimeout);
-            return runtime.byPid(pid);
+            return runtime.byPid(supervisor.startOnDemand(name, timeout));
         } catch (NoProcessException e) {
             return null;
         }

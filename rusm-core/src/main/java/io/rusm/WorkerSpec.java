@@ -27,6 +27,11 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
         SpawnOptions.validateName(Objects.requireNonNull(name, "name"));
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(restart, "restart");
+        checkLimits(shutdownTimeout, mailboxCapacity, maxMemoryBytes);
+    }
+
+    /** The limits a worker spec and a {@link WorkerTemplate} share. */
+    static void checkLimits(Duration shutdownTimeout, int mailboxCapacity, long maxMemoryBytes) {
         if (shutdownTimeout.isNegative()) throw new IllegalArgumentException("shutdownTimeout must not be negative");
         if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive");
         if (maxMemoryBytes < 0) throw new IllegalArgumentException("maxMemoryBytes must not be negative");

@@ -96,6 +96,10 @@ final class SupervisionFixtures {
         volatile boolean stubbornTerminate;
         /** Counted down when a stubborn terminate() or the BLOCK handler starts blocking. */
         final CountDownLatch blocking = new CountDownLatch(1);
+        /** When true, init() declines to start ({@link io.rusm.StartIgnored}, OTP's ignore). */
+        volatile boolean ignoreStart;
+        /** A failing init() takes this long before it throws (a slow failing start, as OTP's supervisor_deadlock). */
+        volatile long initFailMillis;
         /** Opens everything that blocks (the test's cleanup always opens it). */
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -131,7 +135,13 @@ final class SupervisionFixtures {
                 knobs.initWaiting.countDown();
                 awaitIgnoringInterrupts(gate);
             }
+            if (knobs.ignoreStart) {
+                journal.add("init-ignored:" + name);
+                throw new io.rusm.StartIgnored(name + " declines to start");
+            }
             if (knobs.initFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                long slow = knobs.initFailMillis;
+                if (slow > 0) java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(slow));
                 journal.add("init-failed:" + name);
                 throw new Boom("init of " + name + " failed");
             }

@@ -7,6 +7,8 @@ import io.rusm.Pid;
 import io.rusm.RestartType;
 import io.rusm.Strategy;
 import io.rusm.Supervisor;
+import io.rusm.SupervisorChildException;
+import io.rusm.SupervisorChildException.Problem;
 import io.rusm.SupervisorSpec;
 import io.rusm.supervision.SupervisionFixtures.Boom;
 import io.rusm.supervision.SupervisionFixtures.Knobs;
@@ -44,7 +46,7 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
     }
 
     @Test
-    void restartChildGivesAFreshIncarnationAndLeavesSiblingsAlone() {
+    void terminateThenRestartChildGivesAFreshIncarnationAndLeavesSiblingsAlone() {
         // Even under one-for-all, a manual restart is of the one child asked for.
         Supervisor sup = abc(Strategy.ONE_FOR_ALL);
         Pid a = pid(node, "a"), b = pid(node, "b"), c = pid(node, "c");
@@ -53,6 +55,7 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
         bump(node, "c", 3);
         int mark = journal.mark();
 
+        sup.terminateChild("b");
         sup.restartChild("b");
 
         Pid b1 = pid(node, "b");
@@ -75,17 +78,17 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
         assertThat(child(sup, "c").restarts()).isZero();
     }
 
+    /** OTP deletes a temporary child that ended, so there is nothing left to restart. */
     @Test
-    void restartChildOfAStoppedTemporaryChildStartsItAgain() {
+    void restartChildOfATemporaryChildThatEndedIsNotFound() {
         Supervisor sup = start(SupervisorSpec.of("sup").withChildren(List.of(worker("t").withRestart(RestartType.TEMPORARY))));
-        Pid t0 = pid(node, "t");
-        node.kill(t0);
-        eventually().until(() -> child(sup, "t").status() == ChildStatus.STOPPED);
+        node.kill(pid(node, "t"));
+        eventually().until(() -> sup.snapshot().children().isEmpty());
 
-        sup.restartChild("t");
+        Throwable t = catchThrowable(() -> sup.restartChild("t"));
 
-        assertThat(pid(node, "t").incarnation()).isEqualTo(t0.incarnation() + 1);
-        assertThat(child(sup, "t").status()).isEqualTo(ChildStatus.RUNNING);
+        assertThat(t).isInstanceOfSatisfying(SupervisorChildException.class, e -> assertThat(e.problem()).isEqualTo(Problem.NOT_FOUND));
+        assertThat(sup.isAlive()).isTrue();
     }
 
     @Test
@@ -96,6 +99,7 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
         bump(node, "x", 2);
         int mark = journal.mark();
 
+        root.terminateChild("inner");
         root.restartChild("inner");
 
         assertThat(journal.since(mark)).containsExactly("terminate:y", "terminate:x", "init:x", "init:y");
@@ -114,7 +118,8 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
 
         Throwable t = catchThrowable(() -> sup.restartChild("nope"));
 
-        assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+        assertThat(t).isInstanceOfSatisfying(SupervisorChildException.class, e -> assertThat(e.problem()).isEqualTo(Problem.NOT_FOUND))
+                .hasMessageContaining("nope");
         assertThat(sup.isAlive()).as("the supervisor survives a bad request").isTrue();
         flush(node, "sup");
         assertThat(pid(node, "a")).isEqualTo(a);
@@ -125,26 +130,32 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
     }
 
     /**
-     * A manual restart whose new incarnation cannot start: the caller hears of it, the supervisor
-     * keeps running and retries the child like any failed restart (the retries count toward its
-     * intensity); once init works again the child is back.
+     * A manual restart whose new incarnation cannot start (OTP's
+     * {@code sup_start_restart_child_returns_error}): the caller gets the error, the child is left
+     * not running and is not retried, the supervisor stays up; once init works again a manual
+     * restart brings it back.
      */
     @Test
-    void restartChildWhoseInitFailsIsReportedAndRetriedWithoutTakingTheSupervisorDown() {
+    void restartChildWhoseInitFailsAnswersTheErrorAndLeavesTheChildStopped() {
         Knobs bKnobs = knobs();
         Supervisor sup = start(SupervisorSpec.of("sup").withIntensity(3, LONG_PERIOD)
                 .withChildren(List.of(worker("a"), worker("b", bKnobs), worker("c"))));
         Pid a = pid(node, "a"), b = pid(node, "b"), c = pid(node, "c");
-        bKnobs.initFailures.set(2);
+        sup.terminateChild("b");
+        bKnobs.initFailures.set(1);
+        int attempts = bKnobs.initAttempts.get();
 
         Throwable t = catchThrowable(() -> sup.restartChild("b"));
 
-        assertThat(t).as("the caller learns the restart failed").isNotNull();
-        eventually().until(() -> child(sup, "b").status() == ChildStatus.RUNNING);
+        assertThat(t).isInstanceOfSatisfying(SupervisorChildException.class, e -> assertThat(e.problem()).isEqualTo(Problem.START_FAILED));
         flush(node, "sup");
-        Pid b1 = pid(node, "b");
-        assertThat(b1.incarnation()).isGreaterThan(b.incarnation());
+        assertThat(bKnobs.initAttempts.get() - attempts).as("no automatic retry").isEqualTo(1);
+        assertThat(child(sup, "b").status()).isEqualTo(ChildStatus.STOPPED);
+        assertThat(node.whereis("b")).isEmpty();
         assertThat(sup.isAlive()).isTrue();
+
+        Pid b1 = sup.restartChild("b").orElseThrow();
+        assertThat(b1.incarnation()).isGreaterThan(b.incarnation());
         assertThat(child(sup, "b").pid()).isEqualTo(b1);
         assertThat(pid(node, "a")).isEqualTo(a);
         assertThat(pid(node, "c")).isEqualTo(c);
@@ -152,25 +163,26 @@ class SupervisorRestartChildTest extends SupervisionTestBase {
     }
 
     @Test
-    void restartChildWhoseInitKeepsFailingEndsInEscalationNotASpin() {
+    void failedManualRestartsNeverCountTowardIntensity() {
         Knobs bKnobs = knobs();
-        Supervisor sup = start(SupervisorSpec.of("sup").withIntensity(3, LONG_PERIOD)
+        Supervisor sup = start(SupervisorSpec.of("sup").withIntensity(0, LONG_PERIOD)
                 .withChildren(List.of(worker("a"), worker("b", bKnobs))));
-        int before = bKnobs.initAttempts.get();
+        sup.terminateChild("b");
         bKnobs.initFailures.set(Integer.MAX_VALUE);
 
-        catchThrowable(() -> sup.restartChild("b"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(catchThrowable(() -> sup.restartChild("b"))).isInstanceOf(SupervisorChildException.class);
+        }
 
-        awaitEscalated(sup);
-        // the manual attempt itself is free; the 3 retries are the allowed restarts, the 4th escalates
-        assertThat(bKnobs.initAttempts.get() - before).isEqualTo(4);
-        assertThat(node.processCount()).isZero();
+        flush(node, "sup");
+        assertThat(sup.isAlive()).isTrue();
+        assertThat(events.of(SupervisionFixtures.SupervisionEvents.Escalated.class)).isEmpty();
     }
 
     /**
-     * A retry scheduled after a failed start is dropped when the child was started in the meantime
-     * (here by a second manual restart queued before the retry): a running child is not restarted
-     * again behind its back.
+     * Two restarts of a running child (the actuator's restart) queued behind each other: the first
+     * fails to start and leaves the child stopped without scheduling a retry, the second starts it;
+     * nothing restarts it again behind the caller's back.
      */
     @Test
     void retryIsDroppedWhenTheChildWasStartedInTheMeantime() {

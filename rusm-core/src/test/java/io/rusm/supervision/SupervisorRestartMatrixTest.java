@@ -63,7 +63,7 @@ class SupervisorRestartMatrixTest extends SupervisionTestBase {
 
     static Stream<Arguments> matrix() {
         List<Arguments> out = new ArrayList<>();
-        for (Strategy s : Strategy.values())
+        for (Strategy s : List.of(Strategy.ONE_FOR_ONE, Strategy.ONE_FOR_ALL, Strategy.REST_FOR_ONE))
             for (RestartType t : RestartType.values())
                 for (End e : End.values()) out.add(Arguments.of(s, t, e));
         return out.stream();
@@ -88,32 +88,40 @@ class SupervisorRestartMatrixTest extends SupervisionTestBase {
 
         end(b0, end);
 
-        eventually().until(() -> {
-            ChildSnapshot b = child(sup, "b");
-            return b.lastExitReason() != null && b.status() == (bRestarts ? ChildStatus.RUNNING : ChildStatus.STOPPED);
-        });
-        flush(node, "sup");
-
-        ChildSnapshot b = child(sup, "b");
-        switch (end) {
-            case NORMAL -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.NORMAL);
-            case SHUTDOWN -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
-            case CRASH -> assertCrashedWith(b.lastExitReason(), Boom.class);
-            case KILL -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.KILLED);
-        }
-        if (bRestarts) {
-            Pid b1 = pid(node, "b");
-            assertThat(b1.incarnation()).as("b's new incarnation").isEqualTo(b0.incarnation() + 1);
-            assertThat(b.pid()).isEqualTo(b1);
-            assertThat(b.status()).isEqualTo(ChildStatus.RUNNING);
-            assertThat(b.restarts()).isEqualTo(1);
-            assertThat(count(node, "b")).as("b's state is fresh").isZero();
-        } else {
+        if (type == RestartType.TEMPORARY) {
+            // OTP deletes a temporary child that ended: it is no longer listed at all.
+            eventually().until(() -> sup.snapshot().children().stream().noneMatch(ch -> ch.name().equals("b")));
+            flush(node, "sup");
             assertThat(node.whereis("b")).as("b is not restarted").isEmpty();
-            assertThat(b.pid()).isNull();
-            assertThat(b.status()).isEqualTo(ChildStatus.STOPPED);
-            assertThat(b.restarts()).isZero();
             assertThatThrownBy(() -> node.call("b", SupervisionFixtures.GET, WAIT)).isInstanceOf(NoProcessException.class);
+        } else {
+            eventually().until(() -> {
+                ChildSnapshot b = child(sup, "b");
+                return b.lastExitReason() != null && b.status() == (bRestarts ? ChildStatus.RUNNING : ChildStatus.STOPPED);
+            });
+            flush(node, "sup");
+
+            ChildSnapshot b = child(sup, "b");
+            switch (end) {
+                case NORMAL -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.NORMAL);
+                case SHUTDOWN -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+                case CRASH -> assertCrashedWith(b.lastExitReason(), Boom.class);
+                case KILL -> assertThat(b.lastExitReason()).isEqualTo(ExitReason.KILLED);
+            }
+            if (bRestarts) {
+                Pid b1 = pid(node, "b");
+                assertThat(b1.incarnation()).as("b's new incarnation").isEqualTo(b0.incarnation() + 1);
+                assertThat(b.pid()).isEqualTo(b1);
+                assertThat(b.status()).isEqualTo(ChildStatus.RUNNING);
+                assertThat(b.restarts()).isEqualTo(1);
+                assertThat(count(node, "b")).as("b's state is fresh").isZero();
+            } else {
+                assertThat(node.whereis("b")).as("b is not restarted").isEmpty();
+                assertThat(b.pid()).isNull();
+                assertThat(b.status()).isEqualTo(ChildStatus.STOPPED);
+                assertThat(b.restarts()).isZero();
+                assertThatThrownBy(() -> node.call("b", SupervisionFixtures.GET, WAIT)).isInstanceOf(NoProcessException.class);
+            }
         }
         assertSibling(sup, "a", a0, 1, aRestarts);
         assertSibling(sup, "c", c0, 3, cRestarts);
@@ -195,8 +203,7 @@ class SupervisorRestartMatrixTest extends SupervisionTestBase {
         flush(node, "sup");
         assertThat(events.awaitExit(t0)).isEqualTo(ExitReason.SHUTDOWN);
         assertThat(node.whereis("t")).isEmpty();
-        assertThat(child(sup, "t").status()).isEqualTo(ChildStatus.STOPPED);
-        assertThat(child(sup, "t").restarts()).isZero();
+        assertThat(sup.snapshot().children()).as("OTP drops a temporary bystander").extracting(ChildSnapshot::name).containsExactly("p");
         assertThat(child(sup, "p").status()).isEqualTo(ChildStatus.RUNNING);
         assertThat(child(sup, "p").restarts()).isEqualTo(1);
         assertThat(journal.since(mark)).containsExactly("terminate:t", "init:p");
@@ -208,12 +215,12 @@ class SupervisorRestartMatrixTest extends SupervisionTestBase {
         Supervisor sup = start(SupervisorSpec.of("sup").withStrategy(Strategy.ONE_FOR_ALL).withIntensity(10, LONG_PERIOD)
                 .withChildren(List.of(worker("t").withRestart(RestartType.TEMPORARY), worker("p"))));
         node.kill(pid(node, "t"));
-        eventually().until(() -> child(sup, "t").status() == ChildStatus.STOPPED);
+        eventually().until(() -> sup.snapshot().children().size() == 1);
         Pid p0 = pid(node, "p");
         node.kill(p0);
         awaitNewIncarnation(node, "p", p0);
         flush(node, "sup");
         assertThat(node.whereis("t")).isEmpty();
-        assertThat(child(sup, "t").status()).isEqualTo(ChildStatus.STOPPED);
+        assertThat(sup.snapshot().children()).extracting(ChildSnapshot::name).containsExactly("p");
     }
 }

@@ -121,11 +121,19 @@ final class SupervisionTreeFactory {
     }
 
     private void checkSettings(String key, RusmProperties.SupervisorSettings s) {
-        if (s.getIntensity() <= 0) throw positive(key + ".intensity", s.getIntensity());
+        // OTP allows intensity 0 (give up on the first restart); only a negative count is meaningless.
+        if (s.getIntensity() < 0) {
+            throw new RusmConfigurationException(key + ".intensity", "must be zero or positive, was " + configured(s.getIntensity()),
+                    "Set " + key + " to 0 (give up on the first restart) or more.");
+        }
         if (s.getPeriod() == null || !isPositive(s.getPeriod())) throw positive(key + ".period", s.getPeriod());
         if (s.getStrategy() == null) {
             throw new RusmConfigurationException(key + ".strategy", "no strategy given",
                     "Set it to one-for-one, one-for-all or rest-for-one.");
+        }
+        if (s.getStrategy() == io.rusm.Strategy.SIMPLE_ONE_FOR_ONE) {
+            throw new RusmConfigurationException(key + ".strategy", "simple-one-for-one needs a worker template, which configuration cannot give",
+                    "Set it to one-for-one, one-for-all or rest-for-one; start a pool of workers with SupervisorSpec.simpleOneForOne in code.");
         }
     }
 

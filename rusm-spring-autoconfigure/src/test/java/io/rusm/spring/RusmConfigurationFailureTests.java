@@ -53,11 +53,8 @@ class RusmConfigurationFailureTests {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
-            "rusm.supervisor.intensity, 0",
-            "rusm.supervisor.intensity, -2",
             "rusm.supervisor.period, 0s",
             "rusm.supervisor.period, -1s",
-            "rusm.supervisors.caches.intensity, 0",
             "rusm.supervisors.caches.period, 0s",
             "rusm.supervisors.caches.period, -1500ms",
             "rusm.components.counter.max-memory-mb, 0",
@@ -78,6 +75,20 @@ class RusmConfigurationFailureTests {
             assertThat(analysis.getDescription()).contains("must be positive");
             assertThat(analysis.getAction()).contains("Set " + property + " to a value greater than zero");
         });
+    }
+
+    @ParameterizedTest(name = "{0}=-1")
+    @CsvSource({"rusm.supervisor.intensity", "rusm.supervisors.caches.intensity"})
+    void negativeIntensity(String property) {
+        runner.withPropertyValues(property + "=-1").run(context -> assertThat(
+                findCause(context.getStartupFailure(), RusmConfigurationException.class))
+                .hasMessage(property + " must be zero or positive, was -1"));
+    }
+
+    @Test
+    void intensityZeroIsAllowedAsInOtp() {
+        runner.withPropertyValues("rusm.supervisor.intensity=0", "rusm.supervisors.caches.intensity=0")
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test

@@ -168,7 +168,9 @@ public final class Process {
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
                 if (!isDead()) runtime.listeners.started(pid);
             } catch (Throwable t) {
-                terminate(ExitReason.crashed(t), true);
+                // A start declined on purpose (OTP's init returning ignore) ends normal, not as a crash.
+                if (io.rusm.StartIgnored.isIn(t)) terminate(ExitReason.NORMAL, false);
+                else terminate(ExitReason.crashed(t), true);
                 return;
             } finally {
                 CompletableFuture<ExitReason> s = started;

@@ -115,19 +115,6 @@ public final class Runtime {
         return sharedObjects;
     }
 
-    /** Non-resident children by name, with the name of the supervisor that starts them on demand. */
-    private final java.util.concurrent.ConcurrentHashMap<String, String> onDemand = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** Makes {@code child} start on its first call or send, through {@code supervisor}. */
-    public void registerOnDemand(String child, String supervisor) {
-        onDemand.put(child, supervisor);
-    }
-
-    /** The supervisor that starts {@code name} on demand, or null if it is not a non-resident child. */
-    public String onDemandSupervisor(String name) {
-        return onDemand.get(name);
-    }
-
     // ---- spawning -------------------------------------------------------------------------
 
     public Pid spawn(SpawnOptions options, Behavior behavior) {
