@@ -85,6 +85,14 @@ class TimersTest extends NodeTestBase {
         pid = node.spawn(SpawnOptions.named("probe"), probe);
     }
 
+    /** Sends a {@link Block} and waits until the fiber is stuck in it. */
+    private Block blocked(Function<Timers, Object> after) {
+        Block block = new Block(after);
+        node.send(pid, block);
+        TestSupport.awaitLatch(block.entered(), "handler entered");
+        return block;
+    }
+
     private Object on(Function<Timers, Object> action) {
         return node.call(pid, new Do(action));
     }
@@ -132,9 +140,7 @@ class TimersTest extends NodeTestBase {
     void fixedDelayWaitsItsDelayAfterEachHandledTick() throws Exception {
         startProbe();
         on(t -> { t.startFixedDelay("d", MS_100, "tick"); return null; });
-        Block block = new Block(t -> null);
-        node.send(pid, block);
-        TestSupport.awaitLatch(block.entered(), "handler entered");
+        Block block = blocked(t -> null);
         clock.advance(MS_100);
         assertThat(clock.pending()).as("nothing scheduled while the tick waits").isZero();
         clock.advance(Duration.ofSeconds(1)); // a slow handler stretches the period
@@ -162,9 +168,7 @@ class TimersTest extends NodeTestBase {
     void aTimerReplacedAfterItsTickWasQueuedNeverDeliversTheOldMessage() {
         startProbe();
         on(t -> { t.startFixedRate("k", MS_100, "old"); return null; });
-        Block block = new Block(t -> { t.startSingle("k", MS_100, "new"); return null; });
-        node.send(pid, block);
-        TestSupport.awaitLatch(block.entered(), "handler entered");
+        Block block = blocked(t -> { t.startSingle("k", MS_100, "new"); return null; });
         clock.advance(MS_100);
         assertThat(node.mailboxSize(pid)).as("the old tick is queued").isOne();
         block.release().countDown();
@@ -177,9 +181,7 @@ class TimersTest extends NodeTestBase {
     void aTimerCancelledAfterItsTickWasQueuedIsNeverDelivered() {
         startProbe();
         on(t -> { t.startSingle("k", MS_100, "tick"); return null; });
-        Block block = new Block(t -> { t.cancel("k"); return null; });
-        node.send(pid, block);
-        TestSupport.awaitLatch(block.entered(), "handler entered");
+        Block block = blocked(t -> { t.cancel("k"); return null; });
         clock.advance(MS_100);
         assertThat(node.mailboxSize(pid)).as("the tick is queued").isOne();
         block.release().countDown();
@@ -201,9 +203,7 @@ class TimersTest extends NodeTestBase {
     void ticksThatFallBehindAreCoalesced() {
         startProbe();
         on(t -> { t.startFixedRate("r", MS_100, "tick"); return null; });
-        Block block = new Block(t -> null);
-        node.send(pid, block);
-        TestSupport.awaitLatch(block.entered(), "handler entered");
+        Block block = blocked(t -> null);
         clock.advance(Duration.ofSeconds(1)); // ten due times while the handler is stuck
         assertThat(node.mailboxSize(pid)).as("one tick queued for ten due times").isOne();
         block.release().countDown();
