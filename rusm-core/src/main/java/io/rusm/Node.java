@@ -228,7 +228,7 @@ public final class Node implements AutoCloseable {
      * @throws ProcessCrashedException if a child could not start (the already started ones are stopped)
      */
     public Supervisor startSupervisor(SupervisorSpec spec, Consumer<ExitReason> onAbnormalExit) {
-        SupervisorBehavior behavior = new SupervisorBehavior(this, onDemand, spec, null);
+        SupervisorBehavior behavior = new SupervisorBehavior(runtime, onDemand, spec, null);
         Pid pid = spawn(SpawnOptions.named(spec.name()).withTrapExits(true), behavior);
         Process p = runtime.byPid(pid);
         CompletableFuture<ExitReason> processExit = p != null ? p.exitFuture() : CompletableFuture.completedFuture(ExitReason.NOPROC);

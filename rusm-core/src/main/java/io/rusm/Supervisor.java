@@ -160,7 +160,7 @@ public final class Supervisor {
      * ({@link ChildSpec#INFINITY} by default). Returns how its process ended.
      */
     public ExitReason stop() {
-        return SupervisorBehavior.stop(node, pid, spec().shutdownTimeout());
+        return SupervisorBehavior.stop(node.runtime(), pid, spec().shutdownTimeout());
     }
 
     @Override

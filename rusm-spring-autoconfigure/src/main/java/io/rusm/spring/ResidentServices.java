@@ -4,6 +4,7 @@ import io.rusm.Node;
 import io.rusm.ServiceDefinition;
 import io.rusm.SupervisorSpec;
 import io.rusm.WorkerSpec;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
@@ -22,8 +23,11 @@ public final class ResidentServices {
     private final RusmProperties properties;
     private final SupervisorSpec tree;
 
+    private final @Nullable ExternalComponentBehaviors external;
+
     private ResidentServices(ConfigurableListableBeanFactory beanFactory, Map<String, ServiceDefinition> definitions,
-                             Map<String, String> beanNames, RusmProperties properties) {
+                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external) {
+        this.external = external;
         this.definitions = definitions;
         this.beanNames = beanNames;
         this.properties = properties;
@@ -33,7 +37,8 @@ public final class ResidentServices {
     }
 
     /** Finds the service beans the registrar declared and checks names are unique. */
-    static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties) {
+    static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties,
+                                     @Nullable ExternalComponentBehaviors external) {
         Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
         Map<String, String> beanNames = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
@@ -52,13 +57,14 @@ public final class ResidentServices {
             beanNames.put(def.name(), beanName);
             node.declareService(def);
         }
-        return new ResidentServices(beanFactory, definitions, beanNames, properties);
+        return new ResidentServices(beanFactory, definitions, beanNames, properties, external);
     }
 
     private WorkerSpec worker(ConfigurableListableBeanFactory beanFactory, String name) {
         ServiceDefinition def = definitions.get(name);
         String beanName = beanNames.get(name);
         RusmProperties.Component c = properties.getComponents().getOrDefault(name, new RusmProperties.Component());
+        if (c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) return externalWorker(name, c);
         // getBean of a prototype runs on the new incarnation's fiber: constructor injection and
         // @PostConstruct happen there, before its first message.
         return WorkerSpec.of(name, () -> def.newBehaviorForInitializedInstances(() -> beanFactory.getBean(beanName)))
@@ -67,6 +73,19 @@ public final class ResidentServices {
                 .withMailboxCapacity(c.getMailboxCapacity())
                 .withResident(c.isResident())
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
+    }
+
+    /** A component run by a program attached over the wire: its memory cap is the host's, not the JVM's. */
+    private WorkerSpec externalWorker(String name, RusmProperties.Component c) {
+        if (external == null) {
+            throw new RusmConfigurationException("rusm.components." + name + ".runtime", "'" + name
+                    + "' is external, but the rusm wire is not configured", "Add the io.rusm:rusm-wire dependency and set rusm.wire.port.");
+        }
+        return WorkerSpec.of(name, external.behavior(name, c))
+                .withRestart(c.getRestart())
+                .withShutdownTimeout(c.getShutdownTimeout())
+                .withMailboxCapacity(c.getMailboxCapacity())
+                .withResident(c.isResident());
     }
 
     /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */
@@ -80,6 +99,21 @@ public final class ResidentServices {
 
     public Optional<ServiceDefinition> definition(String component) {
         return Optional.ofNullable(definitions.get(component));
+    }
+
+    /** Whether {@code component} is declared {@code runtime: external} (its code runs in a program attached over the wire). */
+    public boolean isExternal(String component) {
+        RusmProperties.Component c = properties.getComponents().get(component);
+        return c != null && c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL;
+    }
+
+    /** The components declared {@code runtime: external}. */
+    public java.util.Set<String> externalComponents() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        properties.getComponents().forEach((name, c) -> {
+            if (c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) out.add(name);
+        });
+        return out;
     }
 
     /** The call timeout for clients of {@code component}: its own, else {@code rusm.call-timeout}. */

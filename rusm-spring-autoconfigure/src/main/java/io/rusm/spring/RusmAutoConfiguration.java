@@ -1,6 +1,7 @@
 package io.rusm.spring;
 
 import io.rusm.Node;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -39,8 +40,8 @@ public class RusmAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public ResidentServices rusmResidentServices(ConfigurableListableBeanFactory beanFactory, Node node,
-                                                 RusmProperties properties) {
-        return ResidentServices.discover(beanFactory, node, properties);
+                                                 RusmProperties properties, ObjectProvider<ExternalComponentBehaviors> external) {
+        return ResidentServices.discover(beanFactory, node, properties, external.getIfAvailable());
     }
 
     @Bean

@@ -181,6 +181,20 @@ public class RusmProperties {
         /** Drain deadline on graceful stop, after which the service is killed. */
         private Duration shutdownTimeout = Duration.ofSeconds(5);
 
+        /**
+         * What runs it: a @ResidentService class (java), or a program attached over the wire (external:
+         * rusm-host running a TypeScript module; needs io.rusm:rusm-wire and rusm.wire.port).
+         */
+        private ComponentRuntime runtime = ComponentRuntime.JAVA;
+
+        public ComponentRuntime getRuntime() {
+            return runtime;
+        }
+
+        public void setRuntime(ComponentRuntime runtime) {
+            this.runtime = runtime;
+        }
+
         public boolean isResident() {
             return resident;
         }
@@ -264,6 +278,14 @@ public class RusmProperties {
     }
 
     /** Where Kv entries are kept. */
+    /** What runs a component. */
+    public enum ComponentRuntime {
+        /** A {@code @ResidentService} class in this application. */
+        JAVA,
+        /** A program attached over the wire (rusm-wire), e.g. {@code rusm-host counter.ts}. */
+        EXTERNAL
+    }
+
     public enum KvStoreType {
         /** An H2 MVStore file under rusm.kv.path; no setup. */
         EMBEDDED,

@@ -26,7 +26,7 @@ class ServiceClientFactoryBean<T> implements SmartFactoryBean<T> {
     @Override
     public T getObject() {
         String component = type.getAnnotation(ServiceClient.class).value();
-        if (services.definition(component).isEmpty()) {
+        if (services.definition(component).isEmpty() && !services.isExternal(component)) {
             throw new RusmConfigurationException("@ServiceClient(\"" + component + "\")",
                     type.getName() + " is a client of '" + component + "', but there is no @ResidentService named '"
                             + component + "'; services: " + services.definitions().keySet(),

@@ -100,7 +100,12 @@ final class SupervisionTreeFactory {
     private void validateComponents() {
         properties.getComponents().forEach((name, c) -> {
             String key = "rusm.components." + name;
-            if (!services.containsKey(name)) {
+            if (c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) {
+                if (services.containsKey(name)) {
+                    throw new RusmConfigurationException(key + ".runtime", "'" + name + "' is declared external but a @ResidentService "
+                            + services.get(name).getName() + " has that name too", "Remove runtime: external, or rename one of them.");
+                }
+            } else if (!services.containsKey(name)) {
                 throw new RusmConfigurationException(key, "there is no @ResidentService named '" + name + "'"
                         + (services.isEmpty() ? " (no services were found)" : "; known services: " + services.keySet()),
                         "Annotate a class with @ResidentService(\"" + name + "\") in a scanned package, or remove the "

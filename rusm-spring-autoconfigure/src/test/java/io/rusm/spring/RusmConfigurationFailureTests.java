@@ -168,7 +168,7 @@ class RusmConfigurationFailureTests {
     void theKnownKeysAreListed() {
         assertRusmFailure(runner.withPropertyValues("rusm.components.counter.placement=anywhere"),
                 "rusm.components.counter.placement", analysis -> assertThat(analysis.getDescription()).contains(
-                        "known: call-timeout, mailbox-capacity, max-memory-mb, resident, restart, shutdown-timeout, supervisor"));
+                        "known: call-timeout, mailbox-capacity, max-memory-mb, resident, restart, runtime, shutdown-timeout, supervisor"));
         assertRusmFailure(runner.withPropertyValues("rusm.supervisors.caches.children=cache"),
                 "rusm.supervisors.caches.children", analysis -> assertThat(analysis.getDescription()).contains(
                         "known: intensity, period, restart, strategy, supervisor"));

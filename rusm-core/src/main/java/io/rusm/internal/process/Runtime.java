@@ -278,6 +278,34 @@ public final class Runtime {
         }
     }
 
+    // ---- by pid (for rusm's own machinery: supervisors) ---------------------------------------
+
+    /** Whether {@code pid} is the running incarnation. */
+    public boolean isAlive(Pid pid) {
+        return registry.byPid(pid) != null;
+    }
+
+    /** Calls one incarnation; the handler's declared exception and rusm's failures are thrown as is. */
+    public Object call(Pid pid, Object request, Duration timeout) {
+        try {
+            return call(registry.byPid(pid), pid.name(), pid.toString(), request, timeout);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RusmException("call to " + pid + " failed: " + t, t);
+        }
+    }
+
+    /** Sends to one incarnation (dropped and reported if it is not running). */
+    public void send(Pid pid, Object message) {
+        send(registry.byPid(pid), pid.name(), message);
+    }
+
+    /** The untrappable kill. */
+    public void kill(Pid pid) {
+        exit(pid, ExitReason.KILLED);
+    }
+
     // ---- signals, links, monitors -----------------------------------------------------------
 
     /** The pid that signals come from: the calling process, or the node itself for plain threads. */

@@ -4,7 +4,7 @@ import io.rusm.ChildSnapshot;
 import io.rusm.ChildSpec;
 import io.rusm.ChildStatus;
 import io.rusm.ExitReason;
-import io.rusm.Node;
+import io.rusm.internal.process.Runtime;
 import io.rusm.Pid;
 import io.rusm.RestartType;
 import io.rusm.SupervisorSpec;
@@ -80,7 +80,7 @@ final class Child {
      * running, and when {@code supervisorAlive} is false (the supervisor itself was killed or
      * stopped) nothing under it is, whatever its last table said.
      */
-    ChildSnapshot snapshot(Node node, boolean supervisorAlive) {
+    ChildSnapshot snapshot(Runtime node, boolean supervisorAlive) {
         Pid p = pid;
         ChildStatus s = status;
         if (p != null && (!supervisorAlive || !node.isAlive(p))) {

@@ -2,7 +2,7 @@ package io.rusm.internal.supervisor;
 
 import io.rusm.ChildSpec;
 import io.rusm.ExitReason;
-import io.rusm.Node;
+import io.rusm.internal.process.Runtime;
 import io.rusm.Pid;
 import io.rusm.internal.process.Deadlines;
 import io.rusm.internal.process.Process;
@@ -24,9 +24,9 @@ final class ChildShutdown {
     private ChildShutdown() {}
 
     /** Stops {@code pid} and returns how it ended ({@code noproc} if it had already ended). */
-    static ExitReason stop(Node node, Pid pid, Duration timeout) {
+    static ExitReason stop(Runtime node, Pid pid, Duration timeout) {
         if (!timeout.isZero()) return node.stop(pid, timeout);
-        Process p = node.runtime().byPid(pid);
+        Process p = node.byPid(pid);
         return p == null ? ExitReason.NOPROC : kill(node, p);
     }
 
@@ -34,8 +34,8 @@ final class ChildShutdown {
      * Stops many like children at once (a simple-one-for-one pool, as OTP does): all are asked,
      * then all are waited for against one deadline.
      */
-    static void stopAll(Node node, List<Pid> pids, Duration timeout) {
-        List<Process> live = pids.stream().map(node.runtime()::byPid).filter(p -> p != null).toList();
+    static void stopAll(Runtime node, List<Pid> pids, Duration timeout) {
+        List<Process> live = pids.stream().map(node::byPid).filter(p -> p != null).toList();
         if (timeout.isZero()) {
             live.forEach(p -> kill(node, p));
             return;
@@ -46,17 +46,17 @@ final class ChildShutdown {
     }
 
     /** Waits until {@code pid} has ended, killing it if it has not by {@code timeout} (infinite: no limit). */
-    static void awaitGone(Node node, Pid pid, Duration timeout) {
-        Process p = node.runtime().byPid(pid);
+    static void awaitGone(Runtime node, Pid pid, Duration timeout) {
+        Process p = node.byPid(pid);
         if (p != null) awaitOrKill(node, p, Deadlines.after(System.nanoTime(), timeout));
     }
 
-    private static ExitReason kill(Node node, Process p) {
+    private static ExitReason kill(Runtime node, Process p) {
         node.kill(p.pid());
         return awaitOrKill(node, p, Deadlines.NONE); // a kill is immediate; this only reads the reason
     }
 
-    private static ExitReason awaitOrKill(Node node, Process p, long deadline) {
+    private static ExitReason awaitOrKill(Runtime node, Process p, long deadline) {
         CompletableFuture<ExitReason> exit = p.exitFuture();
         try {
             long left = Deadlines.remaining(deadline);

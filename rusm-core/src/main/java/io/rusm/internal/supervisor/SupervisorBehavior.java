@@ -9,7 +9,7 @@ import io.rusm.ChildStatus;
 import io.rusm.Exit;
 import io.rusm.ExitReason;
 import io.rusm.NoProcessException;
-import io.rusm.Node;
+import io.rusm.internal.process.Runtime;
 import io.rusm.Pid;
 import io.rusm.ProcessContext;
 import io.rusm.ProcessCrashedException;
@@ -80,7 +80,7 @@ public final class SupervisorBehavior implements Behavior {
     /** Asks the supervisor to try a child start that failed again (counts as a restart). */
     private record TryAgain(Child child) {}
 
-    private final Node node;
+    private final Runtime node;
     private final OnDemandChildren onDemand;
     private final SupervisorSpec spec;
     private final Pid parent;
@@ -95,7 +95,7 @@ public final class SupervisorBehavior implements Behavior {
     /** The child whose start the supervisor is waiting for, to fail an on-demand request from it at once. */
     private volatile Child starting;
 
-    public SupervisorBehavior(Node node, OnDemandChildren onDemand, SupervisorSpec spec, Pid parent) {
+    public SupervisorBehavior(Runtime node, OnDemandChildren onDemand, SupervisorSpec spec, Pid parent) {
         this.node = node;
         this.onDemand = onDemand;
         this.spec = spec;
@@ -143,12 +143,12 @@ public final class SupervisorBehavior implements Behavior {
 
     /** Holds the names of {@code c}'s subtree (see {@link io.rusm.internal.process.Runtime#holdName}). */
     private void holdNames(ChildSpec c) {
-        node.runtime().holdName(c.name());
+        node.holdName(c.name());
         if (c instanceof SupervisorSpec nested) for (ChildSpec n : nested.children()) holdNames(n);
     }
 
     private void releaseNames(ChildSpec c) {
-        node.runtime().releaseName(c.name());
+        node.releaseName(c.name());
         if (c instanceof SupervisorSpec nested) for (ChildSpec n : nested.children()) releaseNames(n);
     }
 
@@ -332,7 +332,7 @@ public final class SupervisorBehavior implements Behavior {
             if (g.isPoolMember()) rekeyPool(g, pid);
             g.restarts++;
             log.warn("supervisor '{}' restarted '{}' as {} after {}", spec.name(), g.name(), pid, describe(g.lastExitReason));
-            node.runtime().listeners.restarted(spec.name(), pid);
+            node.listeners.restarted(spec.name(), pid);
         }
     }
 
@@ -347,7 +347,7 @@ public final class SupervisorBehavior implements Behavior {
         gaveUp = true;
         c.status = ChildStatus.ESCALATED;
         stopAllChildren(ChildStatus.ESCALATED);
-        node.runtime().listeners.escalated(spec.name(), self);
+        node.listeners.escalated(spec.name(), self);
         ProcessContext.stopSelf(ExitReason.SHUTDOWN);
     }
 
@@ -492,7 +492,7 @@ public final class SupervisorBehavior implements Behavior {
         }
         c.restarts++;
         log.warn("supervisor '{}' restarted '{}' as {} on request", spec.name(), c.name(), pid);
-        node.runtime().listeners.restarted(spec.name(), pid);
+        node.listeners.restarted(spec.name(), pid);
         return pid;
     }
 
@@ -518,7 +518,7 @@ public final class SupervisorBehavior implements Behavior {
         Pid supervisor = self;
         if (supervisor == null || !node.isAlive(supervisor)) throw new NoProcessException(child);
         try {
-            return node.call(supervisor, new StartOnDemand(child), timeout);
+            return (Pid) node.call(supervisor, new StartOnDemand(child), timeout);
         } catch (CallTimeoutException e) {
             throw new CallTimeoutException(child, timeout);
         } catch (NoProcessException e) {
@@ -532,7 +532,7 @@ public final class SupervisorBehavior implements Behavior {
     // ---- stop -------------------------------------------------------------------------------
 
     /** Stops {@code pid} by OTP's shutdown rules (0: brutal kill, infinity: no limit); for {@link io.rusm.Supervisor#stop()}. */
-    public static ExitReason stop(Node node, Pid pid, Duration timeout) {
+    public static ExitReason stop(Runtime node, Pid pid, Duration timeout) {
         return ChildShutdown.stop(node, pid, timeout);
     }
 

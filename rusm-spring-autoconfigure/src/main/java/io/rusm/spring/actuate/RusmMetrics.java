@@ -30,6 +30,8 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
 
     private final Node node;
     private final Map<String, ServiceDefinition> services;
+    /** Services whose code runs in a program attached over the wire (no handler table here). */
+    private final Set<String> external;
     private final Set<String> supervisors;
     private final Map<String, Long> memoryCapped;
     private volatile MeterRegistry registry;
@@ -40,8 +42,15 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
      */
     public RusmMetrics(Node node, Map<String, ServiceDefinition> services, Set<String> supervisors,
                        Map<String, Long> memoryCapped) {
+        this(node, services, Set.of(), supervisors, memoryCapped);
+    }
+
+    /** @param external components declared {@code runtime: external}: tagged by name like the others */
+    public RusmMetrics(Node node, Map<String, ServiceDefinition> services, Set<String> external, Set<String> supervisors,
+                       Map<String, Long> memoryCapped) {
         this.node = node;
         this.services = Map.copyOf(services);
+        this.external = Set.copyOf(external);
         this.supervisors = Set.copyOf(supervisors);
         this.memoryCapped = Map.copyOf(memoryCapped);
     }
@@ -51,7 +60,7 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         this.registry = registry;
         Gauge.builder(MetricNames.PROCESSES_LIVE, node, Node::processCount)
                 .description("Live processes on the node, named and anonymous").register(registry);
-        for (String service : services.keySet()) {
+        for (String service : serviceNames()) {
             Gauge.builder(MetricNames.MAILBOX_SIZE, node, n -> n.whereis(service).map(n::mailboxSize).orElse(0))
                     .tag("service", service).description("Messages waiting in the service's mailbox").register(registry);
             Gauge.builder(MetricNames.TIMERS_ACTIVE, node, n -> n.whereis(service).map(n::activeTimers).orElse(0))
@@ -66,7 +75,7 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         // Counters exist from the start at 0, so a dashboard or an alert on rate() sees the series
         // before the first event instead of "no data".
         for (String supervisor : supervisors) escalations(registry, supervisor);
-        for (String service : services.keySet()) {
+        for (String service : serviceNames()) {
             for (String reason : SEND_DROP_REASONS) sendsDropped(registry, service, reason);
             if (services.get(service).handlerTable().find(io.rusm.internal.service.HandlerKey.of("onReminder", String.class)) != null) {
                 for (String outcome : REMINDER_OUTCOMES) remindersFired(registry, service, outcome);
@@ -141,8 +150,14 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         sendsDropped(r, known(service), reason).increment();
     }
 
+    private java.util.List<String> serviceNames() {
+        java.util.List<String> names = new java.util.ArrayList<>(services.keySet());
+        names.addAll(external);
+        return names;
+    }
+
     private String known(String name) {
-        return services.containsKey(name) || supervisors.contains(name) ? name : OTHER;
+        return services.containsKey(name) || external.contains(name) || supervisors.contains(name) ? name : OTHER;
     }
 
     private String method(String service, Object message) {
@@ -150,6 +165,8 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         if (def != null && message instanceof Invocation inv && def.handlerTable().find(inv.handler()) != null) {
             return inv.method();
         }
+        // an external service's Java callers name handlers through their client interfaces (a fixed set)
+        if (external.contains(service) && message instanceof Invocation inv) return inv.method();
         return OTHER;
     }
 }

@@ -29,7 +29,7 @@ public class RusmMetricsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RusmMetrics rusmMetrics(Node node, ResidentServices services) {
-        return new RusmMetrics(node, services.definitions(), supervisorNames(services.supervisionTree()),
+        return new RusmMetrics(node, services.definitions(), services.externalComponents(), supervisorNames(services.supervisionTree()),
                 memoryCaps(services.supervisionTree()));
     }
 
