@@ -77,7 +77,8 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String supervisor : supervisors) escalations(registry, supervisor);
         for (String service : serviceNames()) {
             for (String reason : SEND_DROP_REASONS) sendsDropped(registry, service, reason);
-            if (services.get(service).handlerTable().find(io.rusm.internal.service.HandlerKey.of("onReminder", String.class)) != null) {
+            ServiceDefinition def = services.get(service); // null for an external (wire) service: no reminders here
+            if (def != null && def.handlerTable().find(io.rusm.internal.service.HandlerKey.of("onReminder", String.class)) != null) {
                 for (String outcome : REMINDER_OUTCOMES) remindersFired(registry, service, outcome);
             }
         }
