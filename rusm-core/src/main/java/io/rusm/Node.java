@@ -165,6 +165,30 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Keys of the process's active timers ({@link ProcessContext#timers()}, {@link Every @Every}
+     * methods as {@code @Every(name)}), as strings; empty if it has none or is not running.
+     */
+    public List<String> timerKeys(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? List.of() : p.timerKeys().stream().map(String::valueOf).sorted().toList();
+    }
+
+    /**
+     * Gives the node a durable store for {@link Reminders}: {@code kvOfService} returns the {@code Kv}
+     * namespace of a service by name, e.g. {@code node.reminderStore(kvStore::forComponent)}. Services
+     * started afterwards re-arm their stored reminders as they start.
+     */
+    public void reminderStore(java.util.function.Function<String, Kv> kvOfService) {
+        runtime.reminderStore(kvOfService);
+    }
+
+    /** How many timers the process has active (0 if it is not running). */
+    public int activeTimers(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p == null ? 0 : p.timerKeys().size();
+    }
+
+    /**
      * Retained bytes of the process's state at its last memory check, or -1 if it has no memory cap,
      * was not measured yet or is not running.
      */

@@ -29,6 +29,34 @@ public final class ProcessContext {
         current().stopAfterCurrentMessage(reason);
     }
 
+    /**
+     * The calling process's {@link Timers}: keyed single, fixed-rate and fixed-delay timers whose
+     * messages arrive in its own mailbox and that end with this incarnation.
+     *
+     * @throws FencedException if the calling incarnation has ended
+     */
+    public static Timers timers() {
+        Current.checkAlive("timers");
+        return current().timers();
+    }
+
+    /**
+     * The calling resident service's durable {@link Reminders}, delivered to its
+     * {@code public void onReminder(String name)} handler.
+     *
+     * @throws FencedException            if the calling incarnation has ended
+     * @throws IllegalStateException      outside a resident service, or when the node has no reminder store
+     * @throws ServiceDefinitionException if the service has no {@code onReminder(String)} handler
+     */
+    public static Reminders reminders() {
+        Current.checkAlive("reminders");
+        Process p = current();
+        if (!(p.behavior() instanceof io.rusm.internal.service.ServiceBehavior service)) {
+            throw new IllegalStateException("reminders belong to resident services; " + p.pid() + " is a plain process");
+        }
+        return service.reminders(p.reminderStore());
+    }
+
     private static Process current() {
         Process p = Current.orNull();
         if (p == null) throw new IllegalStateException("not inside a rusm process");

@@ -48,6 +48,13 @@ import java.lang.annotation.Target;
  * the public method taking exactly one {@code Exit}. A service without such a method ignores those
  * messages. These hooks are not handlers: clients cannot call them. At most one of each per class.
  *
+ * <h2>Timers and reminders</h2>
+ * A public no-arg method annotated {@link Every @Every} runs periodically on the fiber. Timers the
+ * service starts itself ({@link ProcessContext#timers()}) carry a {@link Runnable} (e.g. a method
+ * reference), which the service runs on its fiber like a cast. Durable {@link Reminders} call the
+ * handler {@code public void onReminder(String name)}. All of them belong to the incarnation: a
+ * restart re-arms {@code @Every} methods and stored reminders, never an old incarnation's timers.
+ *
  * <h2>Arguments and results</h2>
  * Within one JVM arguments and results are passed by reference, but the message format is designed
  * to be serialized later (clustering). Handlers must therefore not mutate the arguments they receive,

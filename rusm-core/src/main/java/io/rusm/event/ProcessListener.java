@@ -30,4 +30,10 @@ public interface ProcessListener {
 
     /** A sent message was dropped (its target was not running or was stopping). */
     default void sendDropped(String target, Object message, String reason) {}
+
+    /**
+     * A reminder's due time was delivered to {@code service}'s {@code onReminder}: {@code outcome} is
+     * {@code ok}, or {@code crashed} when the handler threw (the service then crashes as for any handler).
+     */
+    default void reminderFired(String service, String reminder, String outcome) {}
 }

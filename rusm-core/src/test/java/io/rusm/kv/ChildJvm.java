@@ -50,9 +50,14 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path workDir, Consumer<String> lines, String... args) throws IOException {
+        return start(KvChildMain.class, workDir, lines, args);
+    }
+
+    /** Like {@link #start(Path, Consumer, String...)} with another main class (it must print {@code OPEN} too). */
+    static ChildJvm start(Class<?> main, Path workDir, Consumer<String> lines, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-cp", classPath(), "-Xmx256m",
-                KvChildMain.class.getName()));
+                main.getName()));
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile(workDir, "child-", ".err");
         Process p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();

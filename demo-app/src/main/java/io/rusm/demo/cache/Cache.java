@@ -1,5 +1,6 @@
 package io.rusm.demo.cache;
 
+import io.rusm.Every;
 import io.rusm.ResidentService;
 import io.rusm.demo.chaos.DemoCrash;
 
@@ -10,7 +11,9 @@ import java.util.Map;
 /**
  * A string cache with a TTL per entry and a bound on entries (least recently used goes first).
  * Plain collections are enough: only this service's fiber ever touches them. It runs under a
- * {@code max-memory-mb} cap in the demo's configuration.
+ * {@code max-memory-mb} cap in the demo's configuration. Expired entries are dropped when read and,
+ * so that entries nobody reads again do not sit there until evicted, by an {@link Every @Every} sweep
+ * that runs on the cache's own fiber (no lock, and it stops and restarts with the cache).
  */
 @ResidentService("cache")
 public class Cache {
@@ -46,6 +49,15 @@ public class Cache {
             eldest.next();
             eldest.remove();
         }
+    }
+
+    /** Drops every expired entry; returns how many. Runs every 10 s, and callable like any handler. */
+    @Every("10s")
+    public int expire() {
+        long now = System.currentTimeMillis();
+        int before = entries.size();
+        entries.values().removeIf(e -> e.expiresAtMillis() <= now);
+        return before - entries.size();
     }
 
     public boolean delete(String key) {

@@ -17,9 +17,6 @@ public interface HubClient {
 
     int publish(String topic, String payload);
 
-    @Cast
-    void keepAlive();
-
     int subscribers(String topic);
 
     Map<String, Integer> topics();

@@ -7,7 +7,10 @@ import io.rusm.Pid;
 import io.rusm.ProcessContext;
 import io.rusm.ResidentService;
 import io.rusm.demo.chaos.DemoCrash;
+import jakarta.annotation.PostConstruct;
+import org.springframework.beans.factory.annotation.Value;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,16 +23,28 @@ import java.util.Set;
  * so nothing has to remember to unsubscribe. Each subscriber monitors the hub in turn: when the hub
  * dies (crash, kill, restart) its table of subscribers dies with it, and every subscriber ends its
  * connection so the client reconnects to the new incarnation instead of waiting forever.
+ *
+ * <p>Every {@code demo.subscribers.keep-alive} the hub asks each subscriber to write a keep-alive, on a
+ * timer of its own: it stops with the hub and a restarted hub starts it afresh, so there is never a
+ * keep-alive round without a hub or a hub without one.
  */
 @ResidentService("hub")
 public class PubSubHub {
     private final Node node;
+    private final Duration keepAliveEvery;
     private final Map<String, Set<Pid>> topics = new HashMap<>();
     private final Map<Pid, MonitorRef> monitors = new HashMap<>();
     private final Map<Pid, String> topicOf = new HashMap<>();
 
-    public PubSubHub(Node node) {
+    public PubSubHub(Node node, @Value("${demo.subscribers.keep-alive:15s}") Duration keepAliveEvery) {
         this.node = node;
+        this.keepAliveEvery = keepAliveEvery;
+    }
+
+    /** Runs on the hub's fiber as the incarnation starts: its keep-alive rounds belong to it. */
+    @PostConstruct
+    void startKeepAlive() {
+        ProcessContext.timers().startFixedRate("keep-alive", keepAliveEvery, (Runnable) this::keepAlive);
     }
 
     /**
@@ -63,7 +78,7 @@ public class PubSubHub {
     }
 
     /** Asks every subscriber to write a keep-alive, so connections whose client left silently are noticed. */
-    public void keepAlive() {
+    private void keepAlive() {
         for (Pid pid : topicOf.keySet()) node.send(pid, Subscribers.KeepAlive.INSTANCE);
     }
 

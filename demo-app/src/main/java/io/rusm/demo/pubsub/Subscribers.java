@@ -6,18 +6,10 @@ import io.rusm.ExitReason;
 import io.rusm.Node;
 import io.rusm.Pid;
 import io.rusm.ProcessContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Short-lived subscriber processes for connections (SSE, WebSocket). Each connection gets its own
@@ -26,12 +18,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A client that goes away silently (a closed browser tab, a dropped network) is only noticed
  * when something is written to its connection, so every {@code demo.subscribers.keep-alive} the hub
- * asks each subscriber to write a keep-alive; the first write that fails ends the subscriber.
+ * (on a timer it owns, see {@link PubSubHub}) asks each subscriber to write a keep-alive; the first
+ * write that fails ends the subscriber.
  */
 @Component
 public class Subscribers {
-    private static final Logger log = LoggerFactory.getLogger(Subscribers.class);
-
     /** What a subscriber process writes to: one connection. Both methods run on the subscriber's fiber. */
     public interface Connection {
         /** Writes one topic message; an {@link IOException} means the client is gone. */
@@ -52,15 +43,10 @@ public class Subscribers {
 
     private final Node node;
     private final HubClient hub;
-    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("subscribers-keep-alive").daemon().factory());
 
-    public Subscribers(Node node, HubClient hub,
-                       @Value("${demo.subscribers.keep-alive:15s}") Duration keepAliveEvery) {
+    public Subscribers(Node node, HubClient hub) {
         this.node = node;
         this.hub = hub;
-        long every = keepAliveEvery.toMillis();
-        keepAlive.scheduleWithFixedDelay(this::pingAll, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -108,16 +94,4 @@ public class Subscribers {
         node.exit(subscriber, ExitReason.SHUTDOWN);
     }
 
-    private void pingAll() {
-        try {
-            hub.keepAlive();
-        } catch (RuntimeException e) { // hub restarting, not started yet or full: the next round tries again
-            log.debug("keep-alive round skipped: {}", e.toString());
-        }
-    }
-
-    @PreDestroy
-    void stopKeepAlive() {
-        keepAlive.shutdownNow();
-    }
 }

@@ -95,6 +95,11 @@ public final class Listeners implements ProcessListener {
         if (!listeners.isEmpty()) each(l -> l.sendDropped(target, message, reason));
     }
 
+    @Override
+    public void reminderFired(String service, String reminder, String outcome) {
+        if (!listeners.isEmpty()) each(l -> l.reminderFired(service, reminder, outcome));
+    }
+
     /** {@link #sendDropped}, deferred: for the sends a dying process drops, which must not wait on listeners. */
     public void sendDroppedLater(String target, Object message, String reason) {
         if (!listeners.isEmpty()) defer(() -> each(l -> l.sendDropped(target, message, reason)));

@@ -8,6 +8,8 @@ import io.rusm.MonitorRef;
 import io.rusm.Pid;
 import io.rusm.ProcessCrashedException;
 import io.rusm.internal.memory.MemoryGuard;
+import io.rusm.internal.timer.ProcessTimers;
+import io.rusm.internal.timer.TimerTick;
 import org.slf4j.MDC;
 
 import java.lang.invoke.MethodHandles;
@@ -74,6 +76,8 @@ public final class Process {
      * and lets a {@code Down} of a monitor removed after it was queued be dropped unseen.
      */
     private Map<MonitorRef, Process> monitoring;
+    /** This incarnation's timers; null until it starts one. Created on the fiber, closed by {@link #end}. */
+    private volatile ProcessTimers timers;
     /** Names this process keeps remembered (a supervisor's children); released when it ends. Guarded by {@code this}. */
     private List<String> heldNames;
 
@@ -201,6 +205,9 @@ public final class Process {
     /** Handles one message; false when the process ended while (or because of) handling it. */
     private boolean handle(Envelope e) {
         if (e.system && e.message instanceof Down d && !consumeMonitor(d.ref())) return true; // demonitored
+        Object message = e.message;
+        TimerTick tick = e.system && message instanceof TimerTick t ? t : null;
+        if (tick != null && (message = timers.accept(tick)) == null) return true; // cancelled or replaced since queued
         current = e;
         // terminate() fails the in-flight call it sees in `current` and the calls it drains; a call
         // taken out just before the drain, or one whose handler returns as terminate() clears
@@ -216,14 +223,14 @@ public final class Process {
             return !(memory != null && memory.tick() && overMemoryCap(null));
         }
         try {
-            Object result = behavior.handle(e.message);
+            Object result = behavior.handle(message);
             if (isDead()) return failInFlight(e);
             // Before the reply: a call whose message took the state past the cap gets the crash.
             if (memory != null && overMemoryCap(e.message)) return false;
             if (e instanceof Call c) c.reply(result);
         } catch (Throwable t) {
             if (isDead()) return failInFlight(e); // killed mid-handler: the interrupt's fallout is not a crash
-            if (behavior.isDeclaredFailure(e.message, t)) {
+            if (behavior.isDeclaredFailure(message, t)) {
                 if (e instanceof Call c) c.fail(t);
             } else {
                 terminate(ExitReason.crashed(t), true);
@@ -231,6 +238,7 @@ public final class Process {
             }
         } finally {
             current = null;
+            if (tick != null) timers.handled(tick);
         }
         ExitReason stop = selfStop;
         if (stop != null) {
@@ -332,6 +340,7 @@ public final class Process {
         if (!EXIT.compareAndSet(this, null, reason)) return false;
         awaitActs();
         mailbox.close();
+        closeTimers();
         runtime.registry.unregister(this);
         Envelope inFlight = current;
         if (inFlight instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
@@ -350,6 +359,45 @@ public final class Process {
         runtime.listeners.exited(pid, reason);
         exited.complete(reason);
         return true;
+    }
+
+    // ---- timers ---------------------------------------------------------------------------
+
+    /** This incarnation's timers, made on first use by its fiber; closed (fenced) once it has ended. */
+    public ProcessTimers timers() {
+        ProcessTimers t = timers;
+        if (t != null) return t;
+        t = new ProcessTimers(pid, runtime.timerScheduler(),
+                tick -> mailbox.offer(new Envelope(tick, true)) == Mailbox.Offer.ACCEPTED);
+        timers = t;
+        if (isDead()) t.close(); // end() ran before it could see the field: close it here (Dekker, as acting)
+        return t;
+    }
+
+    /** The behavior this incarnation runs (for {@link io.rusm.ProcessContext} to reach a service's reminders). */
+    public Behavior behavior() {
+        return behavior;
+    }
+
+    /** The node's listeners, for events a behavior reports (a reminder fired). */
+    public Listeners listeners() {
+        return runtime.listeners;
+    }
+
+    /** Where reminders are kept: the service name's {@code Kv}, or null if the node has no store. */
+    public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
+        return runtime.reminderStore();
+    }
+
+    /** Keys of the active timers (empty for none or once ended), for views from any thread. */
+    public java.util.Set<Object> timerKeys() {
+        ProcessTimers t = timers;
+        return t == null ? java.util.Set.of() : t.activeKeys();
+    }
+
+    private void closeTimers() {
+        ProcessTimers t = timers;
+        if (t != null) t.close();
     }
 
     /** Keeps {@code name} remembered while this process lives; false if it has already ended. */

@@ -42,6 +42,29 @@ public final class Runtime {
         this.nodePid = new Pid(nodeName, "<node>", 1);
     }
 
+    /** Where every process's timers wait; the shared JVM scheduler unless a test puts a manual clock here. */
+    private volatile io.rusm.internal.timer.TimerScheduler timerScheduler = io.rusm.internal.timer.SharedTimerScheduler.INSTANCE;
+
+    /** Sets the scheduler timers started from now on use (tests: a clock they move by hand). */
+    public void timerScheduler(io.rusm.internal.timer.TimerScheduler scheduler) {
+        this.timerScheduler = java.util.Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    public io.rusm.internal.timer.TimerScheduler timerScheduler() {
+        return timerScheduler;
+    }
+
+    /** Each service's {@code Kv} for its reminders, or null (no reminders on this node). */
+    private volatile java.util.function.Function<String, io.rusm.Kv> reminderStore;
+
+    public void reminderStore(java.util.function.Function<String, io.rusm.Kv> store) {
+        this.reminderStore = store;
+    }
+
+    public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
+        return reminderStore;
+    }
+
     public String nodeName() {
         return nodeName;
     }

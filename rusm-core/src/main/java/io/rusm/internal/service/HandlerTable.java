@@ -33,9 +33,10 @@ public final class HandlerTable {
     private final Handler onExit;
     private final List<Hook> postConstruct;
     private final List<Hook> preDestroy;
+    private final List<EveryMethods.Periodic> periodic;
 
     HandlerTable(Class<?> serviceClass, List<Handler> handlers, Handler onDown, Handler onExit,
-                 List<Hook> postConstruct, List<Hook> preDestroy) {
+                 List<Hook> postConstruct, List<Hook> preDestroy, List<EveryMethods.Periodic> periodic) {
         this.serviceClass = serviceClass;
         this.handlers = handlers.toArray(Handler[]::new);
         Map<HandlerKey, Handler> keys = new HashMap<>();
@@ -45,6 +46,17 @@ public final class HandlerTable {
         this.onExit = onExit;
         this.postConstruct = List.copyOf(postConstruct);
         this.preDestroy = List.copyOf(preDestroy);
+        this.periodic = List.copyOf(periodic);
+    }
+
+    /** Starts the {@code @Every} timers of an incarnation, on its fiber (none: no timers are made). */
+    void startEvery() {
+        if (!periodic.isEmpty()) EveryMethods.start(periodic, io.rusm.ProcessContext.timers());
+    }
+
+    /** Names of the {@code @Every} methods with their intervals, e.g. {@code expire=PT30S}. */
+    public List<String> everyMethods() {
+        return periodic.stream().map(p -> p.handler().name() + "=" + p.interval()).toList();
     }
 
     public Class<?> serviceClass() {

@@ -5,7 +5,14 @@ import io.rusm.Down;
 import io.rusm.Exit;
 import io.rusm.ServiceDefinitionException;
 
+import io.rusm.Kv;
+import io.rusm.ProcessContext;
+import io.rusm.Reminders;
+import io.rusm.internal.process.Current;
+import io.rusm.internal.timer.ServiceReminders;
+
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +33,8 @@ public final class ServiceBehavior implements Behavior {
     private Handler current;
     /** The exception this behavior raised itself for a message naming no handler: the caller's mistake. */
     private Throwable misdirected;
+    /** This incarnation's reminders, made on first use (or at init when the node has a store). */
+    private ServiceReminders reminders;
 
     /**
      * @param name             the service's name, for messages
@@ -53,6 +62,12 @@ public final class ServiceBehavior implements Behavior {
         }
         instance = created;
         if (runPostConstruct) table.runPostConstruct(created);
+        table.startEvery();
+        Function<String, Kv> store = Current.orNull().reminderStore();
+        if (store != null && onReminder() != null) {
+            reminders(store);
+            reminders.resume();
+        }
     }
 
     @Override
@@ -71,6 +86,14 @@ public final class ServiceBehavior implements Behavior {
                             + " takes " + handler.parameterCount() + " arguments, the invocation carried " + args.length));
                 }
             }
+            case EveryMethods.Periodic every -> {
+                handler = every.handler();
+                args = new Object[0];
+            }
+            case Runnable task -> { // a timer the service started, e.g. timers().startFixedRate(key, every, this::expire)
+                task.run();
+                return null;
+            }
             case Down down -> {
                 handler = table.onDown();
                 if (handler == null) return null;
@@ -87,6 +110,34 @@ public final class ServiceBehavior implements Behavior {
         }
         current = handler;
         return handler.invoke(instance, args);
+    }
+
+    private Handler onReminder() {
+        return table.find(HandlerKey.of("onReminder", String.class));
+    }
+
+    /** This incarnation's {@link Reminders}, kept in {@code store}'s namespace of the service; on the fiber. */
+    public Reminders reminders(Function<String, Kv> store) {
+        if (reminders != null) return reminders;
+        Handler h = onReminder();
+        if (h == null) {
+            throw new ServiceDefinitionException("service '" + name + "' (" + table.serviceClass().getName()
+                    + ") has no handler public void onReminder(String name): its reminders would have nowhere to go");
+        }
+        if (store == null) {
+            throw new IllegalStateException("the node has no store for reminders: give it one with Node.reminderStore(...)");
+        }
+        var listeners = Current.orNull().listeners();
+        reminders = new ServiceReminders(store.apply(name), ProcessContext.timers(), n -> {
+            try {
+                h.invoke(instance, new Object[] {n});
+            } catch (RuntimeException | Error e) {
+                listeners.reminderFired(name, n, "crashed");
+                throw e;
+            }
+            listeners.reminderFired(name, n, "ok");
+        });
+        return reminders;
     }
 
     private ServiceDefinitionException noHandler(Invocation invocation) {

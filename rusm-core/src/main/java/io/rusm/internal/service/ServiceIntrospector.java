@@ -90,7 +90,7 @@ public final class ServiceIntrospector {
             }
             handlers.add(new Handler(handlers.size(), declared, unreflect(type, m)));
         }
-        return new HandlerTable(type, handlers, onDown, onExit, postConstruct, preDestroy);
+        return new HandlerTable(type, handlers, onDown, onExit, postConstruct, preDestroy, EveryMethods.scan(type, handlers));
     }
 
     static boolean isLifecycle(Method m) {

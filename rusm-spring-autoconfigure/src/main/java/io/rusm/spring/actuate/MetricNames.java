@@ -18,6 +18,10 @@ public final class MetricNames {
     public static final String MAILBOX_SIZE = "rusm.mailbox.size";
     /** Gauge, tag service, for services with a memory cap: retained bytes at the last check [rusm_process_memory_bytes]. */
     public static final String PROCESS_MEMORY = "rusm.process.memory";
+    /** Gauge, tag service: timers the running incarnation has active, {@code @Every} included [rusm_timers_active]. */
+    public static final String TIMERS_ACTIVE = "rusm.timers.active";
+    /** Counter, tags service, outcome (ok, crashed): reminder due times delivered to onReminder [rusm_reminders_fired_total]. */
+    public static final String REMINDERS_FIRED = "rusm.reminders.fired";
     /** Gauge [rusm_processes_live]. */
     public static final String PROCESSES_LIVE = "rusm.processes.live";
 }

@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * {@code /actuator/rusm}: the whole supervision tree with pids, states, incarnations, restart
- * counts, last exit reasons and mailbox sizes ({@code GET}). Two write operations,
+ * counts, last exit reasons, mailbox sizes and active timers ({@code GET}). Two write operations,
  * {@code POST /actuator/rusm/{service}/restart} and {@code POST /actuator/rusm/{service}/kill},
  * exist for operators but are off by default: the endpoint's default access is read-only, and they
  * only work with {@code management.endpoint.rusm.access=unrestricted} (secure that path, e.g. with
@@ -104,6 +104,7 @@ public class RusmEndpoint {
             case ChildSnapshot.Worker w -> {
                 out.put("restart", w.restart().configName());
                 out.put("mailboxSize", w.pid() == null ? 0 : node.mailboxSize(w.pid()));
+                out.put("timers", w.pid() == null ? List.of() : node.timerKeys(w.pid()));
                 long memory = w.pid() == null ? -1 : node.memoryBytes(w.pid());
                 if (memory >= 0) out.put("memoryBytes", memory);
             }

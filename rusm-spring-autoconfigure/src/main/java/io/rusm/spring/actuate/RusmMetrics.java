@@ -63,6 +63,8 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String service : serviceNames()) {
             Gauge.builder(MetricNames.MAILBOX_SIZE, node, n -> n.whereis(service).map(n::mailboxSize).orElse(0))
                     .tag("service", service).description("Messages waiting in the service's mailbox").register(registry);
+            Gauge.builder(MetricNames.TIMERS_ACTIVE, node, n -> n.whereis(service).map(n::activeTimers).orElse(0))
+                    .tag("service", service).description("Timers the service's running incarnation has active").register(registry);
         }
         for (var entry : memoryCapped.entrySet()) {
             String service = entry.getKey();
@@ -75,12 +77,18 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         for (String supervisor : supervisors) escalations(registry, supervisor);
         for (String service : serviceNames()) {
             for (String reason : SEND_DROP_REASONS) sendsDropped(registry, service, reason);
+            ServiceDefinition def = services.get(service); // null for an external (wire) service: no reminders here
+            if (def != null && def.handlerTable().find(io.rusm.internal.service.HandlerKey.of("onReminder", String.class)) != null) {
+                for (String outcome : REMINDER_OUTCOMES) remindersFired(registry, service, outcome);
+            }
         }
         node.addListener(this);
     }
 
     /** The reasons {@link ProcessListener#sendDropped} reports. */
     private static final java.util.List<String> SEND_DROP_REASONS = java.util.List.of("noproc", "exited");
+    /** The outcomes {@link ProcessListener#reminderFired} reports. */
+    private static final java.util.List<String> REMINDER_OUTCOMES = java.util.List.of("ok", "crashed");
 
     private static Counter escalations(MeterRegistry r, String supervisor) {
         return Counter.builder(MetricNames.ESCALATIONS).tag("supervisor", supervisor)
@@ -122,6 +130,18 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         Timer.builder(MetricNames.CALLS).tag("service", known(service)).tag("method", method(service, message))
                 .tag("outcome", outcome.tag()).description("Calls to services, as the caller saw them")
                 .register(r).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void reminderFired(String service, String reminder, String outcome) {
+        MeterRegistry r = registry;
+        if (r == null) return;
+        remindersFired(r, known(service), outcome).increment();
+    }
+
+    private static Counter remindersFired(MeterRegistry r, String service, String outcome) {
+        return Counter.builder(MetricNames.REMINDERS_FIRED).tag("service", service).tag("outcome", outcome)
+                .description("Reminder due times delivered to a service's onReminder, by outcome").register(r);
     }
 
     @Override

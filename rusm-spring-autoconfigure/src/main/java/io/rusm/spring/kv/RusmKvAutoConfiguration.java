@@ -67,6 +67,16 @@ public class RusmKvAutoConfiguration {
         return rusmKvStore.forCallingService();
     }
 
+    /**
+     * Reminders ({@code ProcessContext.reminders()}) live in the same store, in each service's
+     * namespace; the store still opens only when a service that has an {@code onReminder} handler (or
+     * injects {@code Kv}) starts.
+     */
+    @Bean
+    public org.springframework.beans.factory.InitializingBean rusmReminderStore(Node node, ObjectProvider<KvStore> rusmKvStore) {
+        return () -> node.reminderStore(service -> rusmKvStore.getObject().forComponent(service));
+    }
+
     private static KvStore embedded(String path, JsonMapper json) {
         if (path == null || path.isBlank()) {
             throw new RusmConfigurationException(PATH_PROPERTY, PATH_PROPERTY + " is empty",

@@ -125,6 +125,8 @@ class RusmMetricsTests {
                 MetricNames.CALLS, Set.of("service", "method", "outcome"),
                 MetricNames.SENDS_DROPPED, Set.of("service", "reason"),
                 MetricNames.MAILBOX_SIZE, Set.of("service"),
+                MetricNames.TIMERS_ACTIVE, Set.of("service"),
+                MetricNames.REMINDERS_FIRED, Set.of("service", "outcome"),
                 MetricNames.PROCESS_MEMORY, Set.of("service"),
                 MetricNames.PROCESSES_LIVE, Set.of());
         Set<String> names = new HashSet<>(services.keySet());
