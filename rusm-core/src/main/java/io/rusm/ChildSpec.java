@@ -14,7 +14,7 @@ public sealed interface ChildSpec permits WorkerSpec, SupervisorSpec {
      * nested supervisors, so their children get their own timeouts). Any {@code Duration} too
      * large to count in nanoseconds means the same.
      */
-    Duration INFINITY = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    Duration INFINITY = io.rusm.internal.process.Deadlines.FOREVER;
 
     /** OTP's {@code brutal_kill} shutdown: killed at once, no drain and no stop hook, reason {@code killed}. */
     Duration BRUTAL_KILL = Duration.ZERO;

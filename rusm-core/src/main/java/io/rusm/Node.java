@@ -520,8 +520,7 @@ public final class Node implements AutoCloseable {
     }
 
     private static Duration left(long deadline) {
-        long n = io.rusm.internal.process.Deadlines.remaining(deadline);
-        return n == io.rusm.internal.process.Deadlines.NONE ? java.time.temporal.ChronoUnit.FOREVER.getDuration() : Duration.ofNanos(n);
+        return io.rusm.internal.process.Deadlines.left(deadline);
     }
 
     /** {@link #shutdown(Duration)} with a 5 s deadline. */

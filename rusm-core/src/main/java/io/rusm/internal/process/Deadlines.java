@@ -1,6 +1,10 @@
 package io.rusm.internal.process;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns caller-given {@link Duration}s into {@link System#nanoTime()} deadlines without ever
@@ -11,6 +15,8 @@ import java.time.Duration;
 public final class Deadlines {
     /** The deadline that never comes. */
     public static final long NONE = Long.MAX_VALUE;
+    /** The duration that means "no limit". */
+    public static final Duration FOREVER = java.time.temporal.ChronoUnit.FOREVER.getDuration();
 
     private Deadlines() {}
 
@@ -44,5 +50,18 @@ public final class Deadlines {
     public static long remaining(long deadline) {
         if (deadline == NONE) return NONE;
         return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** The time left until {@code deadline} as a duration ({@link #FOREVER} for no deadline). */
+    public static Duration left(long deadline) {
+        long n = remaining(deadline);
+        return n == NONE ? FOREVER : Duration.ofNanos(n);
+    }
+
+    /** {@code future}'s value, waiting until {@code deadline} at most (without limit for {@link #NONE}). */
+    public static <T> T await(CompletableFuture<T> future, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long n = remaining(deadline);
+        return n == NONE ? future.get() : future.get(n, TimeUnit.NANOSECONDS);
     }
 }

@@ -204,7 +204,8 @@ public final class Process {
 
     /** Handles one message; false when the process ended while (or because of) handling it. */
     private boolean handle(Envelope e) {
-        if (e.system && e.message instanceof Down d && !consumeMonitor(d.ref())) return true; // demonitored
+        // Taking the monitor out as its Down is delivered; already gone means demonitored since it was queued.
+        if (e.system && e.message instanceof Down d && !demonitor(d.ref())) return true;
         Object message = e.message;
         TimerTick tick = e.system && message instanceof TimerTick t ? t : null;
         if (tick != null && (message = timers.accept(tick)) == null) return true; // cancelled or replaced since queued
@@ -550,13 +551,6 @@ public final class Process {
         if (!isAlive()) return false;
         if (monitoring == null) monitoring = new HashMap<>(4);
         monitoring.put(ref, target);
-        return true;
-    }
-
-    /** The watcher's side of a {@code Down} being delivered: false if it was demonitored meanwhile. */
-    private synchronized boolean consumeMonitor(MonitorRef ref) {
-        if (monitoring == null || !monitoring.containsKey(ref)) return false;
-        monitoring.remove(ref);
         return true;
     }
 

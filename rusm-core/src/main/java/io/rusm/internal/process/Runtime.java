@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -141,8 +140,7 @@ public final class Runtime {
 
     private static ExitReason awaitStart(Process p, CompletableFuture<ExitReason> started, Duration timeout) {
         try {
-            long nanos = Deadlines.nanos(timeout);
-            return nanos == Deadlines.NONE ? started.get() : started.get(nanos, TimeUnit.NANOSECONDS);
+            return Deadlines.await(started, Deadlines.after(System.nanoTime(), timeout));
         } catch (TimeoutException e) {
             p.terminate(ExitReason.KILLED, false);
             throw new RusmException(p.pid + " did not finish init within " + timeout + " and was killed");
@@ -194,13 +192,17 @@ public final class Runtime {
         long t0 = System.nanoTime();
         CallOutcome outcome = CallOutcome.OK;
         try {
-            Current.checkAlive("call");
-            if (target == null) throw new NoProcessException(label);
-            if (target == Current.orNull()) {
-                throw new IllegalStateException(target.pid + " called itself: the call could never be answered");
-            }
             SyncCall call = new SyncCall(message);
-            enqueueAs(target, call);
+            Process caller = Current.beginAct("call"); // fenced: the enqueue lands before the caller's death or not at all
+            try {
+                if (target == null) throw new NoProcessException(label);
+                if (target == caller) {
+                    throw new IllegalStateException(target.pid + " called itself: the call could never be answered");
+                }
+                enqueue(target, call);
+            } finally {
+                Current.endAct(caller);
+            }
             return call.await(Deadlines.after(t0, timeout), label, timeout);
         } catch (Throwable t) {
             outcome = CallOutcome.of(t);
@@ -215,10 +217,14 @@ public final class Runtime {
         long t0 = System.nanoTime();
         CompletableFuture<Object> future = new CompletableFuture<>();
         try {
-            Current.checkAlive("call");
-            if (target == null) throw new NoProcessException(label);
             AsyncCall call = new AsyncCall(message, future);
-            enqueueAs(target, call);
+            Process caller = Current.beginAct("call");
+            try {
+                if (target == null) throw new NoProcessException(label);
+                enqueue(target, call);
+            } finally {
+                Current.endAct(caller);
+            }
             long nanos = Deadlines.nanos(timeout);
             if (nanos != Deadlines.NONE) call.timeOutAfter(nanos, new CallTimeoutException(label, timeout));
         } catch (Throwable t) {
@@ -234,16 +240,6 @@ public final class Runtime {
             else reported.completeExceptionally(t);
         });
         return reported;
-    }
-
-    /** Enqueues on behalf of the calling process, fenced: it lands before that process's death or not at all. */
-    private static void enqueueAs(Process target, Call call) {
-        Process acting = Current.beginAct("call");
-        try {
-            enqueue(target, call);
-        } finally {
-            Current.endAct(acting);
-        }
     }
 
     private static void enqueue(Process target, Call call) {
@@ -370,8 +366,7 @@ public final class Runtime {
 
     static ExitReason awaitExitOrKill(Process p, long deadlineNanos) {
         try {
-            long remaining = Deadlines.remaining(deadlineNanos);
-            return remaining == Deadlines.NONE ? p.exited.get() : p.exited.get(remaining, TimeUnit.NANOSECONDS);
+            return Deadlines.await(p.exited, deadlineNanos);
         } catch (TimeoutException | ExecutionException e) {
             p.terminate(ExitReason.KILLED, false);
         } catch (InterruptedException e) {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -59,8 +58,7 @@ final class ChildShutdown {
     private static ExitReason awaitOrKill(Runtime node, Process p, long deadline) {
         CompletableFuture<ExitReason> exit = p.exitFuture();
         try {
-            long left = Deadlines.remaining(deadline);
-            return left == Deadlines.NONE ? exit.get() : exit.get(left, TimeUnit.NANOSECONDS);
+            return Deadlines.await(exit, deadline);
         } catch (TimeoutException | ExecutionException e) {
             node.kill(p.pid());
         } catch (InterruptedException e) {

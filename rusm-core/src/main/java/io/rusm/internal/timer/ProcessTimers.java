@@ -200,11 +200,7 @@ public final class ProcessTimers implements Timers {
         if (d.isNegative() || (positive && d.isZero())) {
             throw new IllegalArgumentException("timer " + what + " must be " + (positive ? "positive" : "zero or more") + ", was " + d);
         }
-        try {
-            return Math.min(d.toNanos(), MAX_NANOS);
-        } catch (ArithmeticException tooLarge) {
-            return MAX_NANOS;
-        }
+        return Math.min(io.rusm.internal.process.Deadlines.nanos(d), MAX_NANOS);
     }
 
     @Override
