@@ -105,7 +105,7 @@ class KillStormStressTest extends NodeTestBase {
             Supervisor sup = node.startSupervisor(SupervisorSpec.of("storm")
                     .withIntensity(Integer.MAX_VALUE, Duration.ofSeconds(1))
                     .withChildren(List.of(WorkerSpec.of("account", () -> new Account(kv)))));
-            long heapBefore = LeakTest.heapAfterGc();
+            long heapBefore = HeapAfterGc.used();
 
             AtomicLong done = new AtomicLong();
             AtomicLong ok = new AtomicLong();
@@ -173,7 +173,7 @@ class KillStormStressTest extends NodeTestBase {
             assertThat(stored).as("no acknowledged durable write lost").isGreaterThanOrEqualTo(handedOut.keySet().stream().mapToLong(Long::longValue).max().orElse(0));
 
             sup.stop();
-            long heapAfter = LeakTest.heapAfterGc();
+            long heapAfter = HeapAfterGc.used();
             assertThat(heapAfter - heapBefore).as("heap growth after the storm")
                     .isLessThan(Math.max(heapBefore / 10, 16L * 1024 * 1024));
             System.out.printf("kill storm: %d operations, %d ok, %d crashed, %d kills, %d ledger entries, balance %d, heap %d -> %d MB%n",

@@ -5,7 +5,6 @@ import io.rusm.service.Counter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,15 +23,6 @@ import static org.awaitility.Awaitility.await;
 class LeakTest extends NodeTestBase {
     private static final long MB = 1024 * 1024;
 
-    static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) { // a few rounds: finalizable and soft-cleared garbage settles
-            System.gc();
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
-    }
-
     /** A watcher with 1 KB of state of its own, so a dead one pinned by its target would show. */
     static final class HeavyWatcher implements Behavior {
         final byte[] state = new byte[1024];
@@ -47,7 +37,7 @@ class LeakTest extends NodeTestBase {
     void monitors_held_by_dead_watchers_are_removed_from_the_target() {
         node.removeListener(events);
         Pid target = spawn("target", m -> m);
-        long before = heapAfterGc();
+        long before = HeapAfterGc.used();
         List<Pid> watchers = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
             Pid w = node.spawn(new HeavyWatcher());
@@ -60,14 +50,14 @@ class LeakTest extends NodeTestBase {
 
         assertThat(node.runtime().byPid(target).monitorCount()).isZero();
         await().atMost(WAIT).until(() -> node.processCount() == 1);
-        assertThat(heapAfterGc() - before).as("heap kept by 100,000 dead watchers").isLessThan(40 * MB);
+        assertThat(HeapAfterGc.used() - before).as("heap kept by 100,000 dead watchers").isLessThan(40 * MB);
     }
 
     @Test
     void answered_async_calls_hold_no_timer_request_or_reply() {
         node.removeListener(events);
         spawn("echo", m -> m);
-        long before = heapAfterGc();
+        long before = HeapAfterGc.used();
         // A million answered calls with a 60 s timeout each: no timeout task outlives its answer.
         int inFlight = 256;
         List<CompletableFuture<Object>> window = new ArrayList<>(inFlight);
@@ -80,25 +70,25 @@ class LeakTest extends NodeTestBase {
         }
         window.forEach(CompletableFuture::join);
         window.clear();
-        assertThat(heapAfterGc() - before).as("heap kept by a million answered async calls").isLessThan(40 * MB);
+        assertThat(HeapAfterGc.used() - before).as("heap kept by a million answered async calls").isLessThan(40 * MB);
 
         // 20,000 replies of 10 KB, consumed and dropped by the caller, are not pinned until their deadline.
         spawn("big", m -> new byte[10 * 1024]);
-        long beforeBig = heapAfterGc();
+        long beforeBig = HeapAfterGc.used();
         for (int i = 0; i < 20_000; i++) node.callAsync("big", i, Duration.ofSeconds(60)).join();
-        assertThat(heapAfterGc() - beforeBig).as("heap kept by 20,000 dropped 10 KB replies").isLessThan(40 * MB);
+        assertThat(HeapAfterGc.used() - beforeBig).as("heap kept by 20,000 dropped 10 KB replies").isLessThan(40 * MB);
     }
 
     @Test
     void a_node_forgets_names_nobody_uses_but_never_reuses_a_pid() {
         node.removeListener(events);
         int baselineNames = node.runtime().rememberedNames();
-        long before = heapAfterGc();
+        long before = HeapAfterGc.used();
         CompletableFuture<Void> half = CompletableFuture.runAsync(() -> spawnAndKill(0, 500_000));
         spawnAndKill(500_000, 1_000_000);
         half.join();
         assertThat(node.runtime().rememberedNames()).isEqualTo(baselineNames);
-        assertThat(heapAfterGc() - before).as("heap kept by a million ended names").isLessThan(20 * MB);
+        assertThat(HeapAfterGc.used() - before).as("heap kept by a million ended names").isLessThan(20 * MB);
 
         // A name that comes back never gets a pid it had before.
         Pid first = spawn("returning", m -> m);
@@ -118,13 +108,13 @@ class LeakTest extends NodeTestBase {
     @Test
     void services_spawned_under_unique_names_are_forgotten_with_their_definitions() {
         node.removeListener(events);
-        long before = heapAfterGc();
+        long before = HeapAfterGc.used();
         for (int i = 0; i < 200_000; i++) {
             Pid pid = node.spawnService(ServiceDefinition.of("svc-" + i, Counter.class), Counter::new);
             node.stop(pid, WAIT);
         }
         assertThat(node.serviceDefinition("svc-7")).isEmpty();
-        assertThat(heapAfterGc() - before).as("heap kept by 200,000 ended services").isLessThan(20 * MB);
+        assertThat(HeapAfterGc.used() - before).as("heap kept by 200,000 ended services").isLessThan(20 * MB);
     }
 
     @Test

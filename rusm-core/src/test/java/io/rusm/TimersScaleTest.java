@@ -64,7 +64,7 @@ class TimersScaleTest extends NodeTestBase {
         for (Pid p : pids) node.send(p, warmed);
         TestSupport.awaitLatch(warmed, "every process handled a first message");
         int queuedBefore = SharedTimerScheduler.INSTANCE.queued();
-        long heapBefore = LeakTest.heapAfterGc();
+        long heapBefore = HeapAfterGc.used();
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
 
         long t0 = System.nanoTime();
@@ -72,7 +72,7 @@ class TimersScaleTest extends NodeTestBase {
         TestSupport.awaitLatch(armed, "every process armed its timers");
         long armNanos = System.nanoTime() - t0;
 
-        long heapAfter = LeakTest.heapAfterGc();
+        long heapAfter = HeapAfterGc.used();
         int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
         long timers = (long) PROCESSES * TIMERS_EACH;
         long perTimer = (heapAfter - heapBefore) / timers;

@@ -905,7 +905,7 @@ class OtpSupervisorSuiteTest extends SupervisionTestBase {
         for (int i = 0; i < 2; i++) t2 = Math.min(t2, startAndTerminate(sup, 10_000));
         if (t1 > 0) assertThat(t2 / t1).as("scaling (linear would be 10)").isLessThanOrEqualTo(50);
 
-        long before = usedHeapAfterGc();
+        long before = io.rusm.HeapAfterGc.used();
         WorkerTemplate tiny = WorkerTemplate.of("tiny", args -> echo()).withRestart(RestartType.TEMPORARY);
         Supervisor pool = start(SupervisorSpec.simpleOneForOne("pool", tiny).withIntensity(2, HOUR));
         for (int i = 0; i < 100_000; i++) {
@@ -916,7 +916,7 @@ class OtpSupervisorSuiteTest extends SupervisionTestBase {
         flushPid(pool.pid());
         eventually().until(() -> pool.countChildren().equals(new ChildCounts(1, 0, 0, 0)));
         assertThat(pool.whichChildren()).isEmpty();
-        long after = usedHeapAfterGc();
+        long after = io.rusm.HeapAfterGc.used();
         assertThat(after - before).as("heap kept by 100,000 ended temporary children").isLessThan(20L * 1024 * 1024);
     }
 
@@ -928,11 +928,6 @@ class OtpSupervisorSuiteTest extends SupervisionTestBase {
         return System.nanoTime() - t0;
     }
 
-    private static long usedHeapAfterGc() {
-        Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) System.gc();
-        return rt.totalMemory() - rt.freeMemory();
-    }
 
     // ---- OTP-9212: restart of a (global, here local) supervisor --------------------------------------
 

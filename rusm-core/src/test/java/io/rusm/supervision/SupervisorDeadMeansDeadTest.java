@@ -138,7 +138,7 @@ class SupervisorDeadMeansDeadTest extends SupervisionTestBase {
     /** Item 8: 20,000 top-level supervisors started and stopped leave nothing listed and no on-demand entries. */
     @Test
     void topLevelSupervisorsThatEndedAreForgotten() {
-        long before = usedHeapAfterGc();
+        long before = io.rusm.HeapAfterGc.used();
         for (int i = 0; i < 20_000; i++) {
             Supervisor s = node.startSupervisor(SupervisorSpec.of("sup-" + i).withChildren(List.of(
                     WorkerSpec.of("lazy-" + i, SupervisorDeadMeansDeadTest::echo).withResident(false))));
@@ -148,7 +148,7 @@ class SupervisorDeadMeansDeadTest extends SupervisionTestBase {
         eventually().until(() -> node.supervisors().isEmpty());
         assertThat(node.onDemandChildren()).isZero();
         assertThat(catchThrowable(() -> node.call("lazy-7", GET, WAIT))).isInstanceOf(NoProcessException.class);
-        long grown = usedHeapAfterGc() - before;
+        long grown = io.rusm.HeapAfterGc.used() - before;
         assertThat(grown).as("heap kept for 20,000 ended supervisors").isLessThan(15L * 1024 * 1024);
     }
 
@@ -156,9 +156,4 @@ class SupervisorDeadMeansDeadTest extends SupervisionTestBase {
         return message -> message;
     }
 
-    private static long usedHeapAfterGc() {
-        Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) System.gc();
-        return rt.totalMemory() - rt.freeMemory();
-    }
 }
