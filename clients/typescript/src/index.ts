@@ -61,8 +61,9 @@ export class RusmNode {
     const timeout = options.timeoutMs ?? this.opts.callTimeoutMs ?? 5000;
     const req = { service, method, argsJson: JSON.stringify(args), callId };
     return new Promise<R>((resolve, reject) => {
-      this.stub.call(req, { deadline: Date.now() + timeout }, (err: grpc.ServiceError | null, reply: any) => {
-        if (err) reject(toRusmError(err, service, options.errors));
+      const deadline = Date.now() + timeout;
+      this.stub.call(req, { deadline }, (err: grpc.ServiceError | null, reply: any) => {
+        if (err) reject(toRusmError(err, service, options.errors, deadline));
         else resolve(reply.resultJson === "" ? (undefined as R) : (JSON.parse(reply.resultJson) as R));
       });
     });
@@ -72,8 +73,9 @@ export class RusmNode {
   send(service: string, method: string, ...args: unknown[]): Promise<boolean> {
     const req = { service, method, argsJson: JSON.stringify(args), callId: ++this.callIds };
     return new Promise((resolve, reject) => {
-      this.stub.cast(req, { deadline: Date.now() + (this.opts.callTimeoutMs ?? 5000) }, (err: grpc.ServiceError | null, reply: any) => {
-        if (err) reject(toRusmError(err, service));
+      const deadline = Date.now() + (this.opts.callTimeoutMs ?? 5000);
+      this.stub.cast(req, { deadline }, (err: grpc.ServiceError | null, reply: any) => {
+        if (err) reject(toRusmError(err, service, undefined, deadline));
         else resolve(Boolean(reply.delivered));
       });
     });
@@ -82,8 +84,9 @@ export class RusmNode {
   /** The current incarnation under `name`, or undefined. */
   whereis(name: string): Promise<Pid | undefined> {
     return new Promise((resolve, reject) => {
-      this.stub.whereis({ name }, { deadline: Date.now() + (this.opts.callTimeoutMs ?? 5000) }, (err: grpc.ServiceError | null, reply: any) => {
-        if (err) reject(toRusmError(err, name));
+      const deadline = Date.now() + (this.opts.callTimeoutMs ?? 5000);
+      this.stub.whereis({ name }, { deadline }, (err: grpc.ServiceError | null, reply: any) => {
+        if (err) reject(toRusmError(err, name, undefined, deadline));
         else resolve(toPid(reply.pid));
       });
     });

@@ -55,9 +55,14 @@ function toReason(r: any): ExitReason {
 export type DeclaredErrors = Record<string, new (message: string) => Error>;
 
 /** The rusm error a failed gRPC call stands for (the table in rusm.proto). */
-export function toRusmError(err: grpc.ServiceError, target: string, declared?: DeclaredErrors): Error {
+export function toRusmError(err: grpc.ServiceError, target: string, declared?: DeclaredErrors, deadline?: number): Error {
   const raw = err.metadata?.get(FAILURE_TRAILER)?.[0];
   if (!raw || !(raw instanceof Buffer)) {
+    // At the deadline the server may cancel the stream a moment before our own deadline timer
+    // fires: a cancellation we did not ask for, once the deadline has passed, is the timeout.
+    if (err.code === grpc.status.CANCELLED && deadline !== undefined && Date.now() >= deadline) {
+      return new CallTimeoutError("no reply from " + target + " within the deadline");
+    }
     switch (err.code) {
       case grpc.status.DEADLINE_EXCEEDED: return new CallTimeoutError("no reply from " + target + " within the deadline");
       case grpc.status.RESOURCE_EXHAUSTED: return new BadRequestError("refused by the node (message too large): " + err.details, "TOO_LARGE");
