@@ -42,11 +42,22 @@ public sealed interface ExitReason {
     /** A supervisor gave up after too many restarts in its period and stopped its children. */
     record Escalated() implements ExitReason {}
 
+    /** The node it ran on left the cluster or became unreachable (what a remote watcher or caller sees). */
+    record NoConnection() implements ExitReason {}
+
+    /**
+     * It lost ownership to a newer incarnation elsewhere in the cluster (a newer epoch in the store,
+     * or its lease ran out unrenewed), so it ended without acting again.
+     */
+    record Fenced() implements ExitReason {}
+
     ExitReason NORMAL = new Normal();
     ExitReason SHUTDOWN = new Shutdown();
     ExitReason KILLED = new Killed();
     ExitReason NOPROC = new NoProc();
     ExitReason ESCALATED = new Escalated();
+    ExitReason NOCONNECTION = new NoConnection();
+    ExitReason FENCED = new Fenced();
 
     /** OTP's {@code {shutdown, detail}}: a normal end that says why. */
     static ExitReason shutdown(Object detail) {
@@ -72,6 +83,8 @@ public sealed interface ExitReason {
             case Crashed c -> "crashed";
             case MemoryLimit m -> "memoryLimit";
             case Escalated e -> "escalated";
+            case NoConnection n -> "noconnection";
+            case Fenced f -> "fenced";
         };
     }
 }

@@ -118,7 +118,7 @@ public final class Failures {
                 case DEADLINE_EXCEEDED -> new CallTimeoutException(target, timeout);
                 case RESOURCE_EXHAUSTED -> new BadRequestException("refused by the node (message too large?): " + e.getStatus().getDescription(), e);
                 case INVALID_ARGUMENT -> new BadRequestException(String.valueOf(e.getStatus().getDescription()), e);
-                case UNAVAILABLE -> new RemoteCallException("noconnection", "the node is unreachable: " + e.getStatus().getDescription());
+                case UNAVAILABLE -> new ProcessCrashedException(new Pid("?", target, 1), ExitReason.NOCONNECTION);
                 default -> new RemoteCallException("grpc." + code, e.getStatus().getDescription());
             };
         }
@@ -146,9 +146,11 @@ public final class Failures {
             case "killed" -> ExitReason.KILLED;
             case "noproc" -> ExitReason.NOPROC;
             case "escalated" -> ExitReason.ESCALATED;
+            case "noconnection" -> ExitReason.NOCONNECTION;
+            case "fenced" -> ExitReason.FENCED;
             case "memoryLimit" -> new ExitReason.MemoryLimit(r.getUsedBytes(), r.getLimitBytes());
             case "crashed" -> ExitReason.crashed(new RemoteCallException(r.getErrorType(), r.getMessage()));
-            // reasons this core does not model yet (noconnection, fenced) travel as a crash cause
+            // a reason from a newer peer that this build does not know travels as a crash cause
             default -> ExitReason.crashed(new RemoteCallException(r.getLabel(), r.getMessage()));
         };
     }
