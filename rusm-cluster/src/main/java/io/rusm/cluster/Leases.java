@@ -93,6 +93,9 @@ final class Leases implements AutoCloseable {
     }
 
     private void renewAll() {
+        for (HeldLease l : held) { // lapsed (a pause, a lost quorum): the others may own it now
+            if (!l.isReleased() && !l.held()) fence(l);
+        }
         if (!membership.quorum()) return; // a side without its quorum lets its leases lapse
         for (HeldLease l : held) {
             if (l.isReleased()) continue;
@@ -117,7 +120,7 @@ final class Leases implements AutoCloseable {
         l.lose();
         held.remove(l);
         Process p = runtime.byPid(l.pid);
-        log.warn("{} lost '{}' (epoch {}) to a newer owner: fenced", node, l.fence(), l.epoch());
+        log.warn("{} lost '{}' (epoch {}): a newer owner took it or its lease lapsed; fenced", node, l.fence(), l.epoch());
         if (p != null) p.terminate(ExitReason.FENCED, false);
     }
 

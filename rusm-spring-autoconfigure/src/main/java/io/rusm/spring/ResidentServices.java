@@ -24,10 +24,14 @@ public final class ResidentServices {
     private final SupervisorSpec tree;
 
     private final @Nullable ExternalComponentBehaviors external;
+    /** Whether this node is one of a cluster (rusm.cluster.enabled with rusm-cluster present). */
+    private final boolean clustered;
 
     private ResidentServices(ConfigurableListableBeanFactory beanFactory, Map<String, ServiceDefinition> definitions,
-                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external) {
+                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external,
+                             boolean clustered) {
         this.external = external;
+        this.clustered = clustered;
         this.definitions = definitions;
         this.beanNames = beanNames;
         this.properties = properties;
@@ -38,7 +42,7 @@ public final class ResidentServices {
 
     /** Finds the service beans the registrar declared and checks names are unique. */
     static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties,
-                                     @Nullable ExternalComponentBehaviors external) {
+                                     @Nullable ExternalComponentBehaviors external, boolean clustered) {
         Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
         Map<String, String> beanNames = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
@@ -57,7 +61,7 @@ public final class ResidentServices {
             beanNames.put(def.name(), beanName);
             node.declareService(def);
         }
-        return new ResidentServices(beanFactory, definitions, beanNames, properties, external);
+        return new ResidentServices(beanFactory, definitions, beanNames, properties, external, clustered);
     }
 
     private WorkerSpec worker(ConfigurableListableBeanFactory beanFactory, String name) {
@@ -71,8 +75,16 @@ public final class ResidentServices {
                 .withRestart(c.getRestart())
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
-                .withResident(c.isResident())
+                .withResident(c.isResident() && !clusterPlaced(c))
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
+    }
+
+    /**
+     * A singleton in a cluster is started by the cluster's placement on its owner only (an on-demand
+     * child everywhere), never by every node's supervisor at startup.
+     */
+    private boolean clusterPlaced(RusmProperties.Component c) {
+        return c.getPlacement() == RusmProperties.Placement.SINGLETON && clustered;
     }
 
     /** A component run by a program attached over the wire: its memory cap is the host's, not the JVM's. */
@@ -91,6 +103,16 @@ public final class ResidentServices {
     /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */
     public SupervisorSpec supervisionTree() {
         return tree;
+    }
+
+    /** The components placed once per cluster (empty unless this node is one of a cluster). */
+    public java.util.Set<String> singletons() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (!clustered) return out;
+        properties.getComponents().forEach((name, c) -> {
+            if (c.getPlacement() == RusmProperties.Placement.SINGLETON) out.add(name);
+        });
+        return out;
     }
 
     public Map<String, ServiceDefinition> definitions() {

@@ -187,6 +187,20 @@ public class RusmProperties {
          */
         private ComponentRuntime runtime = ComponentRuntime.JAVA;
 
+        /**
+         * Where it runs: one per node (node), once per cluster on the member owning its name
+         * (singleton; needs rusm.cluster.enabled, else it is one per node), or one per key (keyed).
+         */
+        private Placement placement = Placement.NODE;
+
+        public Placement getPlacement() {
+            return placement;
+        }
+
+        public void setPlacement(Placement placement) {
+            this.placement = placement;
+        }
+
         public ComponentRuntime getRuntime() {
             return runtime;
         }
@@ -284,6 +298,16 @@ public class RusmProperties {
         JAVA,
         /** A program attached over the wire (rusm-wire), e.g. {@code rusm-host counter.ts}. */
         EXTERNAL
+    }
+
+    /** Where a component's incarnations run. */
+    public enum Placement {
+        /** One incarnation per node (the default). */
+        NODE,
+        /** One incarnation in the whole cluster, on the member owning the name's partition. */
+        SINGLETON,
+        /** One incarnation per key. */
+        KEYED
     }
 
     public enum KvStoreType {
