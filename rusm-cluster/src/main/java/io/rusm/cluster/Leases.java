@@ -39,6 +39,8 @@ final class Leases implements AutoCloseable {
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon(true).name("rusm-cluster-leases").unstarted(r));
     private final ExecutorService releaser = Executors.newVirtualThreadPerTaskExecutor();
+    /** Set by a graceful leave: this node has left the membership but still drains what it holds. */
+    private volatile boolean leaving;
 
     Leases(LeaseStore store, String node, Duration lease, Runtime runtime, Membership membership, ClusterListener listener) {
         this.store = store;
@@ -96,7 +98,9 @@ final class Leases implements AutoCloseable {
         for (HeldLease l : held) { // lapsed (a pause, a lost quorum): the others may own it now
             if (!l.isReleased() && !l.held()) fence(l);
         }
-        if (!membership.quorum()) return; // a side without its quorum lets its leases lapse
+        // A side without its quorum lets its leases lapse; a node leaving on purpose keeps them while it
+        // drains (the new owner waits for the release: the old incarnation stops before the new starts).
+        if (!leaving && !membership.quorum()) return;
         for (HeldLease l : held) {
             if (l.isReleased()) continue;
             long sent = System.nanoTime();
@@ -122,6 +126,10 @@ final class Leases implements AutoCloseable {
         Process p = runtime.byPid(l.pid);
         log.warn("{} lost '{}' (epoch {}): a newer owner took it or its lease lapsed; fenced", node, l.fence(), l.epoch());
         if (p != null) p.terminate(ExitReason.FENCED, false);
+    }
+
+    void leaving() {
+        leaving = true;
     }
 
     void release(HeldLease l) {

@@ -123,6 +123,7 @@ public final class RusmCluster implements Placement, AutoCloseable {
      */
     public void leave(Duration drainTimeout) {
         singletons.pause();
+        leases.leaving();
         if (ownsHazelcast) hazelcast.getLifecycleService().shutdown(); // partitions migrate: calls go to the new owners
         singletons.stopAll(drainTimeout);
     }

@@ -38,6 +38,8 @@ class ClusterInOneJvmTest {
         long bump(long by);
 
         String where();
+
+        void crash(String why);
     }
 
     @ResidentService("counter")
@@ -51,6 +53,10 @@ class ClusterInOneJvmTest {
 
         public String where() {
             return io.rusm.ProcessContext.self().node();
+        }
+
+        public void crash(String why) {
+            throw new IllegalStateException(why);
         }
     }
 
@@ -138,5 +144,67 @@ class ClusterInOneJvmTest {
         assertThat(c.bump(1)).isEqualTo(1); // fresh state: this counter has no Kv
         long epochNow = other.cluster().holder("counter").orElseThrow().epoch();
         assertThat(epochNow).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRemoteMonitorGetsTheReasonThenNoconnectionWhenTheNodeIsLost() throws Exception {
+        startCluster(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
+        Member3 home = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
+        Member3 away = nodes.stream().filter(m -> m != home).findFirst().orElseThrow();
+        java.util.concurrent.BlockingQueue<io.rusm.Down> downs = new java.util.concurrent.LinkedBlockingQueue<>();
+        Node awayNode = away.node();
+        Pid watcher = awayNode.spawn(message -> {
+            if (message instanceof io.rusm.Down d) downs.add(d);
+            if (message instanceof Pid target) awayNode.monitor(target);
+            return null;
+        });
+
+        Pid first = away.node().whereis("counter").orElseThrow();
+        away.node().send(watcher, first);
+        CounterClient c = away.node().client(CounterClient.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.crash("boom")).isInstanceOf(io.rusm.ProcessCrashedException.class);
+        io.rusm.Down crashed = downs.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(crashed).isNotNull();
+        assertThat(crashed.pid()).isEqualTo(first);
+        assertThat(crashed.reason().label()).isEqualTo("crashed");
+        assertThat(((io.rusm.ExitReason.Crashed) crashed.reason()).cause().getMessage()).contains("boom");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> away.node().whereis("counter").filter(p -> !p.equals(first)).isPresent());
+        Pid second = away.node().whereis("counter").orElseThrow();
+        away.node().send(watcher, second);
+        await().atMost(Duration.ofSeconds(10)).until(() -> away.cluster().remoteMonitors() == 1);
+        home.wire().close(); // the node is lost: its wire and its membership go at once, as with kill -9
+        home.cluster().close();
+        io.rusm.Down lost = downs.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(lost).isNotNull();
+        assertThat(lost.pid()).isEqualTo(second);
+        assertThat(lost.reason()).isEqualTo(io.rusm.ExitReason.NOCONNECTION);
+        assertThat(away.cluster().remoteMonitors()).isZero();
+    }
+
+    @Test
+    void aRemoteLinkBringsTheExitSignal() throws Exception {
+        startCluster(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
+        Member3 away = nodes.stream().filter(m -> !m.node().name().equals(owner)).findFirst().orElseThrow();
+        java.util.concurrent.BlockingQueue<io.rusm.Exit> exits = new java.util.concurrent.LinkedBlockingQueue<>();
+        Node awayNode = away.node();
+        Pid linked = awayNode.spawn(io.rusm.SpawnOptions.anonymous().withTrapExits(true), message -> {
+            if (message instanceof io.rusm.Exit e) exits.add(e);
+            if (message instanceof Pid target) awayNode.link(target);
+            return null;
+        });
+        Pid target = away.node().whereis("counter").orElseThrow();
+        away.node().send(linked, target);
+        await().atMost(Duration.ofSeconds(10)).until(() -> away.cluster().remoteMonitors() == 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> away.node().client(CounterClient.class).crash("linked"))
+                .isInstanceOf(io.rusm.ProcessCrashedException.class);
+        io.rusm.Exit exit = exits.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(exit).isNotNull();
+        assertThat(exit.from()).isEqualTo(target);
+        assertThat(exit.reason().label()).isEqualTo("crashed");
     }
 }
