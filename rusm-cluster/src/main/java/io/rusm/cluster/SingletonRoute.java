@@ -10,6 +10,7 @@ import io.rusm.Node;
 import io.rusm.Pid;
 import io.rusm.RusmException;
 import io.rusm.ServiceDefinition;
+import io.rusm.event.CallOutcome;
 import io.rusm.internal.service.Handler;
 import io.rusm.internal.service.Invocation;
 import io.rusm.spi.Route;
@@ -51,6 +52,21 @@ final class SingletonRoute implements Route {
 
     @Override
     public Object call(String name, Pid target, Object request, Duration timeout) {
+        boolean[] servedHere = {false};
+        long t0 = System.nanoTime();
+        Throwable failure = null;
+        try {
+            return attempt(name, target, request, timeout, servedHere);
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            // a call that found the owner here was timed as a local call already
+            if (!servedHere[0]) node.runtime().listeners.remoteCallFinished(name, request, System.nanoTime() - t0, CallOutcome.of(failure));
+        }
+    }
+
+    private Object attempt(String name, Pid target, Object request, Duration timeout, boolean[] servedHere) {
         Invocation inv = invocation(name, request);
         String args = Json.write(inv.args());
         long start = System.nanoTime();
@@ -62,6 +78,7 @@ final class SingletonRoute implements Route {
             Member owner = membership.quorum() ? membership.ownerOf(name) : null;
             if (owner != null && owner.local()) {
                 // it moved here: a local call now (its start, if any, is part of this call's timeout)
+                servedHere[0] = true;
                 return target != null ? node.call(target, request, Duration.ofNanos(left)) : node.call(name, request, Duration.ofNanos(left));
             }
             if (owner != null && owner.wire() != null) {

@@ -106,6 +106,8 @@ class ClusterInOneJvmTest {
             nodes.add(new Member3(node, wire, cluster));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
+        // partitions settle after a join: until then a singleton may still move once
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
     }
 
     @Test

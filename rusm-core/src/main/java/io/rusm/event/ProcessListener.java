@@ -22,6 +22,12 @@ public interface ProcessListener {
      */
     default void callFinished(String target, Object message, long nanos, CallOutcome outcome) {}
 
+    /**
+     * A call to a process on another node of the cluster finished, seen from the caller (its wait
+     * includes waiting for a new owner during a handover). Calls served here are {@link #callFinished}.
+     */
+    default void remoteCallFinished(String target, Object message, long nanos, CallOutcome outcome) {}
+
     /** A supervisor restarted one of its children; {@code pid} is the new incarnation. */
     default void restarted(String supervisor, Pid pid) {}
 

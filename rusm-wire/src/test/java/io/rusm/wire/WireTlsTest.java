@@ -60,8 +60,11 @@ class WireTlsTest {
     void aClientWithoutATrustedCertificateIsRefused() throws Exception {
         try (WireClient none = WireClient.connectTls("localhost:" + wire.port(), trustOf(nodeKeys, "node"), null);
              WireClient stranger = WireClient.connectTls("localhost:" + wire.port(), trustOf(nodeKeys, "node"), keys(strangerKeys))) {
-            assertThatThrownBy(() -> none.call("counter", "total", long.class)).isInstanceOf(RemoteCallException.class);
-            assertThatThrownBy(() -> stranger.call("counter", "total", long.class)).isInstanceOf(RemoteCallException.class);
+            // refused at the handshake: the node is unreachable for them, as the TypeScript client says too
+            assertThatThrownBy(() -> none.call("counter", "total", long.class)).isInstanceOf(io.rusm.ProcessCrashedException.class)
+                    .extracting(e -> ((io.rusm.ProcessCrashedException) e).reason()).isEqualTo(io.rusm.ExitReason.NOCONNECTION);
+            assertThatThrownBy(() -> stranger.call("counter", "total", long.class)).isInstanceOf(io.rusm.ProcessCrashedException.class)
+                    .extracting(e -> ((io.rusm.ProcessCrashedException) e).reason()).isEqualTo(io.rusm.ExitReason.NOCONNECTION);
         }
     }
 

@@ -185,6 +185,10 @@ class ClusterMultiJvmTest {
         final List<Thread> threads = new ArrayList<>();
         final AtomicLong lastSuccess = new AtomicLong();
         final AtomicInteger failures = new AtomicInteger();
+        final AtomicInteger noconnection = new AtomicInteger();
+        /** Set at a kill: how long after it the calls sent before it took to end. */
+        volatile long killedAt = Long.MAX_VALUE;
+        final AtomicLong latestEndOfEarlierCall = new AtomicLong();
         volatile List<Instance> targets;
 
         Callers(List<Instance> targets) {
@@ -205,8 +209,11 @@ class ClusterMultiJvmTest {
         void bump(Instance n) {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort + "/api/durable-counter/bump?by=1"))
                     .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build();
+            long sent = System.nanoTime();
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (sent < killedAt && killedAt != Long.MAX_VALUE) latestEndOfEarlierCall.accumulateAndGet(System.nanoTime() - killedAt, Math::max);
+                if (r.body().contains("noconnection")) noconnection.incrementAndGet();
                 if (r.statusCode() == 200) {
                     long v = JSON.readTree(r.body()).path("value").asLong();
                     if (!acked.add(v)) duplicates.incrementAndGet();
@@ -285,6 +292,7 @@ class ClusterMultiJvmTest {
                 long before = acked.size();
                 await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() >= before + 200);
                 long killed = System.nanoTime();
+                callers.killedAt = killed;
                 victim.process.destroyForcibly(); // SIGKILL
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> callers.lastSuccess.get() > killed
                         && survivors.stream().allMatch(n -> byNodeOwner(n) != null && !owner.equals(byNodeOwner(n))));
@@ -292,6 +300,9 @@ class ClusterMultiJvmTest {
                 failovers.add(failoverMs);
                 System.out.printf("failover after kill -9 (round %d): first acknowledged call %d ms after the kill%n", round + 1, failoverMs);
                 assertThat(failoverMs).as("calls succeed again soon after the kill (target 2 s; wide margin here)").isLessThan(15_000);
+                long inFlightMs = TimeUnit.NANOSECONDS.toMillis(callers.latestEndOfEarlierCall.get());
+                System.out.printf("calls in flight at the kill ended within %d ms of it; %d answered noconnection%n", inFlightMs, callers.noconnection.get());
+                assertThat(inFlightMs).as("calls in flight on the dead node fail at once (well under the 5 s call timeout)").isLessThan(2_500);
                 long after = acked.size();
                 await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= after + 200);
             }

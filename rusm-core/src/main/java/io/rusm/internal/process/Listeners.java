@@ -80,6 +80,10 @@ public final class Listeners implements ProcessListener {
         if (!listeners.isEmpty()) each(l -> l.callFinished(target, message, nanos, outcome));
     }
 
+    public void remoteCallFinished(String target, Object message, long nanos, CallOutcome outcome) {
+        if (!listeners.isEmpty()) each(l -> l.remoteCallFinished(target, message, nanos, outcome));
+    }
+
     @Override
     public void restarted(String supervisor, Pid pid) {
         if (!listeners.isEmpty()) each(l -> l.restarted(supervisor, pid));

@@ -129,10 +129,20 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
 
     @Override
     public void callFinished(String service, Object message, long nanos, CallOutcome outcome) {
+        recordCall(service, message, nanos, outcome, "local");
+    }
+
+    @Override
+    public void remoteCallFinished(String service, Object message, long nanos, CallOutcome outcome) {
+        recordCall(service, message, nanos, outcome, "remote");
+    }
+
+    /** {@code location}: served on this node, or on another node of the cluster. */
+    private void recordCall(String service, Object message, long nanos, CallOutcome outcome, String location) {
         MeterRegistry r = registry;
         if (r == null) return;
         Timer.builder(MetricNames.CALLS).tag("service", known(service)).tag("method", method(service, message))
-                .tag("outcome", outcome.tag()).description("Calls to services, as the caller saw them")
+                .tag("outcome", outcome.tag()).tag("location", location).description("Calls to services, as the caller saw them")
                 .register(r).record(nanos, TimeUnit.NANOSECONDS);
     }
 
