@@ -166,9 +166,10 @@ class RusmConfigurationFailureTests {
 
     @Test
     void theKnownKeysAreListed() {
-        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.placement=anywhere"),
-                "rusm.components.counter.placement", analysis -> assertThat(analysis.getDescription()).contains(
-                        "known: call-timeout, mailbox-capacity, max-memory-mb, resident, restart, runtime, shutdown-timeout, supervisor"));
+        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.replicas=3"),
+                "rusm.components.counter.replicas", analysis -> assertThat(analysis.getDescription()).contains(
+                        "known: call-timeout, idle-timeout, mailbox-capacity, max-memory-mb, placement, resident, restart, runtime, "
+                                + "shutdown-timeout, supervisor"));
         assertRusmFailure(runner.withPropertyValues("rusm.supervisors.caches.children=cache"),
                 "rusm.supervisors.caches.children", analysis -> assertThat(analysis.getDescription()).contains(
                         "known: intensity, period, restart, strategy, supervisor"));
