@@ -58,6 +58,12 @@ class KeyedServiceTest extends NodeTestBase {
             return items.size();
         }
 
+        static volatile CountDownLatch hold = new CountDownLatch(0);
+
+        public void hold() throws InterruptedException {
+            hold.await();
+        }
+
         @PreDestroy
         public void stop() {
             stopped.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
@@ -109,6 +115,8 @@ class KeyedServiceTest extends NodeTestBase {
         void boom(@Key String user);
 
         int grow(@Key String user, int kilobytes);
+
+        CompletableFuture<Void> holdAsync(@Key String user);
     }
 
     @ServiceClient("cart")
@@ -419,6 +427,26 @@ class KeyedServiceTest extends NodeTestBase {
         carts.grow("big", 2048); // ~1 MB of state: measured between messages, crashed within about a second
         assertThat(events.awaitExit(big)).isInstanceOf(ExitReason.MemoryLimit.class);
         assertThat(carts.items("small")).containsExactly("x");
+    }
+
+    @Test
+    void the_mailbox_capacity_applies_per_key() {
+        startCart(cart().withMailboxCapacity(1));
+        GoodCartClient carts = node.client(GoodCartClient.class);
+        Cart.hold = new CountDownLatch(1);
+        try {
+            CompletableFuture<Void> held = carts.holdAsync("busy");          // being handled
+            await().atMost(WAIT).until(() -> node.whereis("cart/busy").map(node::mailboxSize).orElse(-1) == 0);
+            CompletableFuture<Integer> queued = carts.addAsync("busy", "x"); // waits in the mailbox
+            await().atMost(WAIT).until(() -> node.mailboxSize(node.whereis("cart/busy").orElseThrow()) == 1);
+            assertThatThrownBy(() -> carts.add("busy", "y")).isInstanceOf(MailboxFullException.class);
+            assertThat(carts.add("other", "z")).as("another key has a mailbox of its own").isEqualTo(1);
+            Cart.hold.countDown();
+            held.join();
+            assertThat(queued.join()).isEqualTo(1);
+        } finally {
+            Cart.hold.countDown();
+        }
     }
 
     @Test

@@ -250,6 +250,8 @@ public final class KeyedFamily {
             Thread.currentThread().interrupt();
             throw new CallInterruptedException(e.name);
         } catch (ExecutionException x) {
+            // Another caller's start ran out of that caller's time: ours may still have some.
+            if (!mine && x.getCause() instanceof CallTimeoutException && Deadlines.remaining(deadline) > 0) return null;
             throw rethrow(x.getCause());
         }
     }
