@@ -149,7 +149,7 @@ public final class KeyedFamily {
     synchronized void open() {
         if (isOpen()) return;
         generation++;
-        scheduleSweep();
+        scheduleSweep(generation);
     }
 
     /** Takes no new activations; returns the keys' live processes. */
@@ -366,13 +366,14 @@ public final class KeyedFamily {
 
     // ---- idle stop --------------------------------------------------------------------------
 
-    private synchronized void scheduleSweep() {
-        if (!isOpen()) return;
+    /** One chain of sweeps per opening: a sweep of an earlier opening that ends late schedules nothing. */
+    private synchronized void scheduleSweep(long openedAs) {
+        if (generation != openedAs) return;
         sweep = runtime.timerScheduler().schedule(
-                () -> Thread.ofVirtual().name("rusm-keyed-sweep").start(this::sweep), tickNanos);
+                () -> Thread.ofVirtual().name("rusm-keyed-sweep").start(() -> sweep(openedAs)), tickNanos);
     }
 
-    private void sweep() {
+    private void sweep(long openedAs) {
         long now = ++epoch; // one sweep at a time: the next is scheduled when this one is done
         try {
             for (KeyEntry e : keys.values()) {
@@ -388,7 +389,7 @@ public final class KeyedFamily {
         } catch (RuntimeException | Error t) {
             log.error("keyed service '{}': idle sweep failed", name, t);
         } finally {
-            scheduleSweep();
+            scheduleSweep(openedAs);
         }
     }
 
