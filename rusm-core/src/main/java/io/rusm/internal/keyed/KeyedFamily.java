@@ -273,6 +273,7 @@ public final class KeyedFamily {
             Process p = runtime.byPid(pid);
             synchronized (e) {
                 e.starting = null;
+                e.touched = epoch; // fresh: no sweep may take it for idle before its first message lands
                 if (p != null) e.process = p;
             }
             if (p != null) {
