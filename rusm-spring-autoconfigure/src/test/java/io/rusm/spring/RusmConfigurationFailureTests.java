@@ -184,6 +184,7 @@ class RusmConfigurationFailureTests {
             "rusm.components.counter.restart | sometimes | permanent, transient, temporary",
             "rusm.supervisor.on-root-escalation | panic | mark-broken, shutdown",
             "rusm.kv.store | redis | embedded, jdbc",
+            "rusm.components.counter.placement | anywhere | node, singleton, keyed",
     })
     void enumBindFailuresListTheDocumentedSpellings(String property, String value, String documented) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
