@@ -8,6 +8,8 @@ import io.rusm.internal.client.ClientFactory;
 
 import io.rusm.internal.supervisor.OnDemandChildren;
 import io.rusm.internal.supervisor.SupervisorBehavior;
+import io.rusm.spi.Placement;
+import io.rusm.spi.Route;
 
 import java.time.Duration;
 import java.util.List;
@@ -158,7 +160,39 @@ public final class Node implements AutoCloseable {
     /** The current incarnation registered under {@code name}, if one is running. */
     public Optional<Pid> whereis(String name) {
         Process p = runtime.byName(name);
-        return p == null ? Optional.empty() : Optional.of(p.pid());
+        if (p != null) return Optional.of(p.pid());
+        Route route = route(name);
+        return route == null ? Optional.empty() : route.whereis(name);
+    }
+
+    /**
+     * Makes this node one of a cluster: from now on, names it does not run are looked up through
+     * {@code placement} (see {@link Placement}). Set once, before services start.
+     */
+    public void place(Placement placement) {
+        if (runtime.placement() != null) throw new IllegalStateException("node '" + name() + "' already has a placement");
+        runtime.placement(java.util.Objects.requireNonNull(placement, "placement"));
+    }
+
+    /** The cluster's placement, if this node is one of a cluster. */
+    public Optional<Placement> placement() {
+        return Optional.ofNullable(runtime.placement());
+    }
+
+    /** Where a name this node does not run is served, or null for here. */
+    private Route route(String name) {
+        Placement placement = runtime.placement();
+        return placement == null ? null : placement.route(name);
+    }
+
+    /** A remote call's failures are the failure table's exceptions already; declared ones come as they are. */
+    @SuppressWarnings("unchecked")
+    private static <R> R remote(java.util.concurrent.Callable<Object> call) {
+        try {
+            return (R) call.call();
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
     }
 
     /** Whether this incarnation is still running. */
@@ -412,8 +446,10 @@ public final class Node implements AutoCloseable {
         if (family != null) return keyedCall(family, name, request, timeout);
         Process running = runtime.byName(name);
         if (running != null) return doCall(running, name, name, request, timeout);
+        Route route = route(name);
+        if (route != null) return remote(() -> route.call(name, null, request, timeout));
         long deadline = io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout);
-        Process started = startOnDemand(name, timeout);
+        Process started = startChildOnDemand(name, timeout);
         try {
             return doCall(started, name, name, request, left(deadline)); // the start spent part of the timeout
         } catch (CallTimeoutException e) {
@@ -423,6 +459,11 @@ public final class Node implements AutoCloseable {
 
     /** Calls one specific incarnation; fails with {@link NoProcessException} if it is not running. */
     public <R> R call(Pid pid, Object request, Duration timeout) {
+        if (runtime.isRemote(pid)) {
+            Route route = runtime.placement().route(pid.name());
+            if (route == null) throw new NoProcessException(pid.toString());
+            return remote(() -> route.call(pid.name(), pid, request, timeout));
+        }
         return doCall(runtime.byPid(pid), pid.name(), pid.toString(), request, timeout);
     }
 
@@ -456,6 +497,14 @@ public final class Node implements AutoCloseable {
             CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) family.callAsync(name, request, timeout);
             return f;
         }
+        if (runtime.byName(name) == null) {
+            Route route = route(name);
+            if (route != null) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) route.callAsync(name, request, timeout);
+                return f;
+            }
+        }
         @SuppressWarnings("unchecked")
         CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name, timeout), name, name, request, timeout);
         return f;
@@ -472,6 +521,13 @@ public final class Node implements AutoCloseable {
             family.send(name, message);
             return;
         }
+        if (runtime.byName(name) == null) {
+            Route route = route(name);
+            if (route != null) {
+                route.send(name, message);
+                return;
+            }
+        }
         runtime.send(resolve(name, defaultCallTimeout), name, message);
     }
 
@@ -486,13 +542,38 @@ public final class Node implements AutoCloseable {
      */
     private Process resolve(String name, Duration timeout) {
         Process p = runtime.byName(name);
-        return p != null ? p : startOnDemand(name, timeout);
+        return p != null ? p : startChildOnDemand(name, timeout);
+    }
+
+    /**
+     * Starts the non-resident supervised child {@code name} now if it is not running, as its first
+     * call would (through its supervisor, within {@code timeout}). Empty if no such child exists here,
+     * or it may not start on this node (a cluster singleton another node owns), or it declined to start.
+     */
+    public Optional<Pid> startOnDemand(String name, Duration timeout) {
+        Process p = runtime.byName(name);
+        if (p == null) p = startChildOnDemand(name, timeout);
+        return p == null ? Optional.empty() : Optional.of(p.pid());
+    }
+
+    /**
+     * Stops the running non-resident supervised child {@code name} through its supervisor: it drains
+     * within its {@code shutdown-timeout}, ends with {@code shutdown} and stays idle, to be started
+     * again by the next call. False if {@code name} is no such child.
+     */
+    public boolean idleOnDemand(String name, Duration timeout) {
+        SupervisorBehavior supervisor = onDemand.supervisorOf(name);
+        if (supervisor == null) return false;
+        supervisor.idleOnDemand(name, timeout);
+        return true;
     }
 
     /** Starts {@code name} if it is a non-resident supervised child; null if it is not one or cannot be started now. */
-    private Process startOnDemand(String name, Duration timeout) {
+    private Process startChildOnDemand(String name, Duration timeout) {
         SupervisorBehavior supervisor = onDemand.supervisorOf(name);
         if (supervisor == null) return null;
+        Placement placement = runtime.placement();
+        if (placement != null && !placement.mayStartHere(name)) return null; // another node owns it
         try {
             return runtime.byPid(supervisor.startOnDemand(name, timeout));
         } catch (NoProcessException e) {

@@ -37,6 +37,15 @@ interface Backend {
     interface Transaction {
         void put(String namespace, String key, byte[] value) throws Exception;
 
+        /**
+         * Whether {@code epoch} is still the newest under {@code fence}, checked so that no newer
+         * epoch can be taken until this transaction ends (the fencing of cluster singletons). Stores
+         * that only one node writes have no rival and answer true.
+         */
+        default boolean epochHolds(String fence, long epoch) throws Exception {
+            return true;
+        }
+
         /** @return whether there was a value */
         boolean delete(String namespace, String key) throws Exception;
 

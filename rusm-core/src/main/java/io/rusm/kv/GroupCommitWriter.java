@@ -167,11 +167,17 @@ final class GroupCommitWriter {
             return t;
         }
         int applied = 0;
+        java.util.Map<String, Boolean> epochs = new java.util.HashMap<>(); // one check per fence and batch
         try {
             for (Write w : batch) {
                 if (w.done.isDone()) continue;
                 if (!w.ownerAlive()) { // the fence: see the class comment
                     w.done.completeExceptionally(new FencedException(w.owner.pid(), w.operation()));
+                    continue;
+                }
+                if (!epochHolds(tx, w, epochs)) { // a newer incarnation elsewhere took its name over
+                    w.done.completeExceptionally(new FencedException(w.owner.pid(), w.operation()));
+                    fenced(w.owner);
                     continue;
                 }
                 applied++;
@@ -190,6 +196,24 @@ final class GroupCommitWriter {
         acknowledged.addAndGet(applied);
         for (Write w : batch) w.done.complete(w.existed); // no-op for the fenced ones
         return null;
+    }
+
+    /** Cluster fencing: the writer's epoch is checked once per batch, under a lock held to commit. */
+    private static boolean epochHolds(Backend.Transaction tx, Write w, java.util.Map<String, Boolean> checked) throws Exception {
+        io.rusm.spi.Ownership owned = w.owner == null ? null : w.owner.ownership();
+        if (owned == null) return true;
+        String at = owned.fence() + "@" + owned.epoch();
+        Boolean holds = checked.get(at);
+        if (holds == null) {
+            holds = tx.epochHolds(owned.fence(), owned.epoch());
+            checked.put(at, holds);
+        }
+        return holds;
+    }
+
+    /** A fenced incarnation ends with {@code fenced}, off this thread (ending never waits here). */
+    private static void fenced(io.rusm.internal.process.Process owner) {
+        Thread.ofVirtual().name("rusm-fenced").start(() -> owner.terminate(io.rusm.ExitReason.FENCED, false));
     }
 
     private void fail(Write w, Throwable cause) {

@@ -140,6 +140,7 @@ final class JdbcBackend implements Backend {
         private PreparedStatement update;
         private PreparedStatement insert;
         private PreparedStatement delete;
+        private PreparedStatement epoch;
 
         JdbcTransaction(Connection connection) {
             this.connection = connection;
@@ -170,6 +171,24 @@ final class JdbcBackend implements Backend {
             ps.setString(2, key);
             ps.setString(3, json);
             ps.executeUpdate();
+        }
+
+        @Override
+        public boolean epochHolds(String fence, long expected) throws SQLException {
+            if (epoch == null) {
+                if (dialect == Dialect.POSTGRESQL) {
+                    // A writer frozen mid-transaction must not hold the row lock (and so block the new owner) for long.
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("SET LOCAL idle_in_transaction_session_timeout = '" + JdbcLeases.ZOMBIE_TIMEOUT_MILLIS + "ms'");
+                    }
+                }
+                epoch = connection.prepareStatement("SELECT epoch FROM " + JdbcLeases.TABLE + " WHERE name = ? "
+                        + (dialect == Dialect.POSTGRESQL ? "FOR SHARE" : "FOR UPDATE"));
+            }
+            epoch.setString(1, fence);
+            try (ResultSet rs = epoch.executeQuery()) {
+                return rs.next() && rs.getLong(1) == expected;
+            }
         }
 
         @Override

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * otherwise. PostgreSQL refuses to run as root, so as root the server commands run as the
  * {@code postgres} user through {@code runuser}.
  */
-final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements AutoCloseable {
     private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
     private static final String USER = "rusm";
     private static final String DATABASE = "rusm_test";
@@ -58,7 +58,7 @@ final class LocalPostgres implements AutoCloseable {
     }
 
     /** Starts a server, or fails (CI) / aborts (elsewhere) the calling test when PostgreSQL is not installed. */
-    static LocalPostgres start() throws Exception {
+    public static LocalPostgres start() throws Exception {
         Path bin = findBinaries();
         if (bin == null) {
             String how = "PostgreSQL server binaries not found under " + DEBIAN_ROOT + "/*/bin (initdb, pg_ctl). Install them with"
@@ -82,12 +82,17 @@ final class LocalPostgres implements AutoCloseable {
     }
 
     /** A data source for the test database (a new connection per {@code getConnection}). */
-    PGSimpleDataSource dataSource() {
+    /** The JDBC URL of the test database (user {@value #USER}, no password). */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=" + USER;
+    }
+
+    public PGSimpleDataSource dataSource() {
         return dataSource(DATABASE);
     }
 
     /** Runs SQL in the test database. */
-    void execute(String sql) throws SQLException {
+    public void execute(String sql) throws SQLException {
         try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
         }

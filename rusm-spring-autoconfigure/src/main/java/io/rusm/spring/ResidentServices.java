@@ -25,11 +25,15 @@ public final class ResidentServices {
 
     private final @Nullable ExternalComponentBehaviors external;
     private final Node node;
+    /** Whether this node is one of a cluster (rusm.cluster.enabled with rusm-cluster present). */
+    private final boolean clustered;
 
     private ResidentServices(ConfigurableListableBeanFactory beanFactory, Node node, Map<String, ServiceDefinition> definitions,
-                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external) {
+                             Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external,
+                             boolean clustered) {
         this.external = external;
         this.node = node;
+        this.clustered = clustered;
         this.definitions = definitions;
         this.beanNames = beanNames;
         this.properties = properties;
@@ -40,7 +44,7 @@ public final class ResidentServices {
 
     /** Finds the service beans the registrar declared and checks names are unique. */
     static ResidentServices discover(ConfigurableListableBeanFactory beanFactory, Node node, RusmProperties properties,
-                                     @Nullable ExternalComponentBehaviors external) {
+                                     @Nullable ExternalComponentBehaviors external, boolean clustered) {
         Map<String, ServiceDefinition> definitions = new LinkedHashMap<>();
         Map<String, String> beanNames = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
@@ -59,7 +63,7 @@ public final class ResidentServices {
             beanNames.put(def.name(), beanName);
             node.declareService(def);
         }
-        return new ResidentServices(beanFactory, node, definitions, beanNames, properties, external);
+        return new ResidentServices(beanFactory, node, definitions, beanNames, properties, external, clustered);
     }
 
     private WorkerSpec worker(ConfigurableListableBeanFactory beanFactory, String name) {
@@ -74,7 +78,7 @@ public final class ResidentServices {
                 .withRestart(c.getRestart())
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
-                .withResident(c.isResident())
+                .withResident(c.isResident() && !clusterPlaced(c))
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
     }
 
@@ -85,6 +89,13 @@ public final class ResidentServices {
      */
     private WorkerSpec keyedFamily(ConfigurableListableBeanFactory beanFactory, ServiceDefinition def, String beanName,
                                    RusmProperties.Component c) {
+        if (clustered) {
+            // Each node would run its own process per key: two incarnations of one key at once.
+            throw new RusmConfigurationException("rusm.components." + def.name() + ".placement",
+                    "keyed services run on one node for now; in a cluster every node would run its own process for each key",
+                    "Run '" + def.name() + "' without rusm.cluster.enabled, or use placement: node or singleton in the cluster, "
+                            + "until keys are placed across the cluster.");
+        }
         RusmProperties.SupervisorSettings parent = c.getSupervisor() == null || c.getSupervisor().isBlank()
                 ? properties.getSupervisor() : properties.getSupervisors().get(c.getSupervisor());
         if (parent == null) parent = properties.getSupervisor();
@@ -103,6 +114,14 @@ public final class ResidentServices {
         return c != null && c.getPlacement() == RusmProperties.Placement.KEYED;
     }
 
+    /**
+     * A singleton in a cluster is started by the cluster's placement on its owner only (an on-demand
+     * child everywhere), never by every node's supervisor at startup.
+     */
+    private boolean clusterPlaced(RusmProperties.Component c) {
+        return c.getPlacement() == RusmProperties.Placement.SINGLETON && clustered;
+    }
+
     /** A component run by a program attached over the wire: its memory cap is the host's, not the JVM's. */
     private WorkerSpec externalWorker(String name, RusmProperties.Component c) {
         if (external == null) {
@@ -119,6 +138,16 @@ public final class ResidentServices {
     /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */
     public SupervisorSpec supervisionTree() {
         return tree;
+    }
+
+    /** The components placed once per cluster (empty unless this node is one of a cluster). */
+    public java.util.Set<String> singletons() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (!clustered) return out;
+        properties.getComponents().forEach((name, c) -> {
+            if (c.getPlacement() == RusmProperties.Placement.SINGLETON) out.add(name);
+        });
+        return out;
     }
 
     public Map<String, ServiceDefinition> definitions() {

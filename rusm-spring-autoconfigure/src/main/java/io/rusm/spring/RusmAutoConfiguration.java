@@ -33,15 +33,34 @@ public class RusmAutoConfiguration {
             throw new RusmConfigurationException("rusm.call-timeout", "must be positive, was " + SupervisionTreeFactory.configured(callTimeout),
                     "Set rusm.call-timeout to a value greater than zero.");
         }
-        return Node.builder().defaultCallTimeout(properties.getCallTimeout()).build();
+        Node.Builder node = Node.builder().defaultCallTimeout(properties.getCallTimeout());
+        if (clustered(environment)) node.name(clusterNodeName(environment));
+        return node.build();
     }
 
     /** The {@code @ResidentService} classes found, each checked and declared to the node. */
     @Bean
     @ConditionalOnMissingBean
     public ResidentServices rusmResidentServices(ConfigurableListableBeanFactory beanFactory, Node node,
-                                                 RusmProperties properties, ObjectProvider<ExternalComponentBehaviors> external) {
-        return ResidentServices.discover(beanFactory, node, properties, external.getIfAvailable());
+                                                 RusmProperties properties, ObjectProvider<ExternalComponentBehaviors> external,
+                                                 Environment environment) {
+        return ResidentServices.discover(beanFactory, node, properties, external.getIfAvailable(), clustered(environment));
+    }
+
+    /** Whether this node is one of a cluster: {@code rusm.cluster.enabled} with {@code io.rusm:rusm-cluster} present. */
+    public static boolean clustered(Environment environment) {
+        return environment.getProperty("rusm.cluster.enabled", Boolean.class, false)
+                && org.springframework.util.ClassUtils.isPresent("io.rusm.cluster.RusmCluster", RusmAutoConfiguration.class.getClassLoader());
+    }
+
+    /**
+     * A cluster node's name, the {@code node()} of its pids: {@code rusm.cluster.node-name}, else its
+     * membership address and port, which are unique in the cluster.
+     */
+    public static String clusterNodeName(Environment environment) {
+        String explicit = environment.getProperty("rusm.cluster.node-name");
+        if (explicit != null && !explicit.isBlank()) return explicit;
+        return environment.getProperty("rusm.cluster.address", "127.0.0.1") + ":" + environment.getProperty("rusm.cluster.port", "5701");
     }
 
     @Bean

@@ -188,8 +188,9 @@ public class RusmProperties {
         private ComponentRuntime runtime = ComponentRuntime.JAVA;
 
         /**
-         * Where it runs: one incarnation per node (node), one per cluster (singleton, with the cluster),
-         * or one process per key, started on demand and stopped when idle (keyed).
+         * Where it runs: one per node (node), once per cluster on the member owning its name
+         * (singleton; needs rusm.cluster.enabled, else it is one per node), or one process per key,
+         * started on demand and stopped when idle (keyed).
          */
         private Placement placement = Placement.NODE;
 

@@ -80,6 +80,8 @@ public final class Process {
     private volatile ProcessTimers timers;
     /** Names this process keeps remembered (a supervisor's children); released when it ends. Guarded by {@code this}. */
     private List<String> heldNames;
+    /** What this incarnation must hold to act, when its name is placed by the cluster; else null. */
+    private volatile io.rusm.spi.Ownership ownership;
 
     Process(Runtime runtime, Pid pid, long seq, Behavior behavior, int mailboxCapacity, boolean trapExits) {
         this.runtime = runtime;
@@ -109,6 +111,11 @@ public final class Process {
     public long memoryLimit() {
         MemoryGuard m = memory;
         return m == null ? 0 : m.limitBytes();
+    }
+
+    /** Its cluster ownership (epoch and lease), or null when its name is placed per node. */
+    public io.rusm.spi.Ownership ownership() {
+        return ownership;
     }
 
     public Mailbox mailbox() {
@@ -164,6 +171,12 @@ public final class Process {
         MDC.put("rusm.incarnation", Long.toString(pid.incarnation()));
         try {
             try {
+                io.rusm.spi.Placement placement = runtime.placement;
+                if (placement != null && pid.isNamed()) {
+                    ownership = placement.acquire(pid, io.rusm.SpawnOptions.DEFAULT_START_TIMEOUT);
+                    if (isDead() && ownership != null) ownership.release(); // killed while it waited
+                    if (isDead()) return;
+                }
                 behavior.init();
                 if (memory != null && overMemoryCap(null)) return;
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
@@ -222,6 +235,11 @@ public final class Process {
         if (e.message == MemoryGuard.MEASURE) { // the memory ticker's, never the behavior's
             current = null;
             return !(memory != null && memory.tick() && overMemoryCap(null));
+        }
+        io.rusm.spi.Ownership owned = ownership;
+        if (owned != null && !owned.held()) { // its lease ran out unrenewed: another node may own it now
+            terminate(ExitReason.FENCED, false);
+            return false;
         }
         try {
             Object result = behavior.handle(message);
@@ -356,6 +374,8 @@ public final class Process {
         ExitLog.log(pid, reason, own);
         dropOwnMonitors();
         releaseHeldNames();
+        io.rusm.spi.Ownership owned = ownership;
+        if (owned != null) owned.release(); // idempotent, never blocks: a successor elsewhere may take over now
         notifyWatchers(reason, pending);
         runtime.listeners.exited(pid, reason);
         exited.complete(reason);
@@ -438,6 +458,7 @@ public final class Process {
         }
         if (held != null) held.forEach((ref, target) -> {
             if (target != null) target.removeMonitor(ref);
+            else if (runtime.isRemote(ref.target())) runtime.placement.demonitor(ref); // its remote watch too
         });
     }
 
@@ -547,7 +568,7 @@ public final class Process {
         if (recordMonitoring(ref, null)) deliverSystem(new Down(ref, ref.target(), ExitReason.NOPROC));
     }
 
-    private synchronized boolean recordMonitoring(MonitorRef ref, Process target) {
+    synchronized boolean recordMonitoring(MonitorRef ref, Process target) {
         if (!isAlive()) return false;
         if (monitoring == null) monitoring = new HashMap<>(4);
         monitoring.put(ref, target);

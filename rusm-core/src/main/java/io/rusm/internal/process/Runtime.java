@@ -68,6 +68,22 @@ public final class Runtime {
         return nodeName;
     }
 
+    /** Where names live when this node is one of a cluster; null for a lone node. */
+    volatile io.rusm.spi.Placement placement;
+
+    public void placement(io.rusm.spi.Placement placement) {
+        this.placement = placement;
+    }
+
+    public io.rusm.spi.Placement placement() {
+        return placement;
+    }
+
+    /** Whether {@code pid} names a process of another node. */
+    public boolean isRemote(Pid pid) {
+        return placement != null && !pid.node().equals(nodeName);
+    }
+
     private void forgotten(String name) {
         onForget.accept(name);
     }
@@ -338,6 +354,10 @@ public final class Runtime {
         Current.checkAlive("monitor");
         Process w = require(watcher);
         MonitorRef ref = new MonitorRef(watcher, target, monitorSeq.incrementAndGet());
+        if (isRemote(target)) {
+            if (w.recordMonitoring(ref, null)) placement.monitor(ref, reason -> w.deliverSystem(new io.rusm.Down(ref, target, reason)));
+            return ref;
+        }
         Process t = registry.byPid(target);
         if (t == null) w.monitorGone(ref);
         else t.addMonitor(ref, w);
@@ -348,12 +368,19 @@ public final class Runtime {
     public boolean demonitor(MonitorRef ref) {
         Current.checkAlive("demonitor");
         Process w = registry.byPid(ref.watcher());
-        return w != null && w.demonitor(ref);
+        boolean was = w != null && w.demonitor(ref);
+        if (was && isRemote(ref.target())) placement.demonitor(ref);
+        return was;
     }
 
     public void link(Pid a, Pid b) {
         Current.checkAlive("link");
         Process pa = require(a);
+        if (isRemote(b)) { // one way: the remote end's exit reaches pa; pa's own exit is not sent there
+            MonitorRef ref = new MonitorRef(a, b, monitorSeq.incrementAndGet());
+            placement.monitor(ref, reason -> pa.exitSignal(b, reason, true));
+            return;
+        }
         Process pb = registry.byPid(b);
         if (pb == null) pa.exitSignal(b, ExitReason.NOPROC, true);
         else Process.link(pa, pb);

@@ -505,6 +505,20 @@ public final class SupervisorBehavior implements Behavior {
      * child. A child that calls its on-demand sibling from its own start fails at once: the
      * supervisor, waiting for that start, could not start the sibling before it ends.
      */
+    /**
+     * Stops the running non-resident child {@code child} (drained within its shutdown timeout); it
+     * stays on demand, started again by the next call. Runs on the caller's thread.
+     */
+    public void idleOnDemand(String child, Duration timeout) {
+        Pid supervisor = self;
+        if (supervisor == null || !node.isAlive(supervisor)) return; // gone: so is its child
+        try {
+            node.call(supervisor, new TerminateChild(child), timeout);
+        } catch (NoProcessException e) {
+            // the supervisor ended meanwhile, and its children with it
+        }
+    }
+
     public Pid startOnDemand(String child, Duration timeout) {
         Process caller = Current.orNull();
         Child beingStarted = starting;

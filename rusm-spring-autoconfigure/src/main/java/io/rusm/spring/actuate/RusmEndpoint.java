@@ -31,10 +31,17 @@ import java.util.Map;
 public class RusmEndpoint {
     private final RusmLifecycle lifecycle;
     private final Node node;
+    private final @org.jspecify.annotations.Nullable ClusterHealthSource cluster;
 
     public RusmEndpoint(RusmLifecycle lifecycle, Node node) {
+        this(lifecycle, node, null);
+    }
+
+    /** With a cluster: its members, and for each singleton the node that runs it and its epoch. */
+    public RusmEndpoint(RusmLifecycle lifecycle, Node node, @org.jspecify.annotations.Nullable ClusterHealthSource cluster) {
         this.lifecycle = lifecycle;
         this.node = node;
+        this.cluster = cluster;
     }
 
     @ReadOperation
@@ -42,6 +49,7 @@ public class RusmEndpoint {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", node.name());
         out.put("processes", node.processCount());
+        if (cluster != null) out.put("cluster", cluster.details());
         var root = lifecycle.root();
         out.put("root", root == null ? null : render(root.snapshot()));
         return out;
@@ -108,6 +116,8 @@ public class RusmEndpoint {
                 long memory = w.pid() == null ? -1 : node.memoryBytes(w.pid());
                 if (memory >= 0) out.put("memoryBytes", memory);
                 node.keyedStats(w.name()).ifPresent(k -> out.put("keyed", KeyedDetails.of(k)));
+                Map<String, Object> placed = cluster == null ? null : cluster.singleton(w.name());
+                if (placed != null) out.put("cluster", placed);
             }
             case ChildSnapshot.Supervisor s -> {
                 out.put("strategy", s.strategy().configName());

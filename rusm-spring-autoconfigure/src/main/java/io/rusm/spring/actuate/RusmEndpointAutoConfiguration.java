@@ -19,7 +19,7 @@ public class RusmEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RusmEndpoint rusmEndpoint(RusmLifecycle lifecycle, Node node) {
-        return new RusmEndpoint(lifecycle, node);
+    RusmEndpoint rusmEndpoint(RusmLifecycle lifecycle, Node node, org.springframework.beans.factory.ObjectProvider<ClusterHealthSource> cluster) {
+        return new RusmEndpoint(lifecycle, node, cluster.getIfAvailable());
     }
 }

@@ -26,7 +26,8 @@ public class RusmHealthAutoConfiguration {
     /** Exposed as {@code rusm} in /actuator/health (the bean name minus "HealthContributor"). */
     @Bean
     @ConditionalOnMissingBean(name = "rusmHealthContributor")
-    CompositeHealthContributor rusmHealthContributor(ResidentServices services, RusmLifecycle lifecycle, Node node) {
-        return RusmHealthContributor.of(services.supervisionTree(), lifecycle, node);
+    CompositeHealthContributor rusmHealthContributor(ResidentServices services, RusmLifecycle lifecycle, Node node,
+                                                     org.springframework.beans.factory.ObjectProvider<ClusterHealthSource> cluster) {
+        return RusmHealthContributor.of(services.supervisionTree(), lifecycle, node, cluster.getIfAvailable());
     }
 }

@@ -1,5 +1,7 @@
 package io.rusm.spring.actuate;
 
+import org.jspecify.annotations.Nullable;
+
 import io.rusm.ChildSnapshot;
 import io.rusm.ChildSpec;
 import io.rusm.ChildStatus;
@@ -33,16 +35,25 @@ public final class RusmHealthContributor {
     private RusmHealthContributor() {}
 
     public static CompositeHealthContributor of(SupervisorSpec root, RusmLifecycle lifecycle, Node node) {
-        return composite(root, List.of(), lifecycle, node);
+        return of(root, lifecycle, node, null);
     }
 
-    private static CompositeHealthContributor composite(SupervisorSpec spec, List<String> path, RusmLifecycle lifecycle, Node node) {
+    /** With a cluster: a {@code cluster} leaf beside the tree, and singletons shown where they run. */
+    public static CompositeHealthContributor of(SupervisorSpec root, RusmLifecycle lifecycle, Node node, @Nullable ClusterHealthSource cluster) {
+        return composite(root, List.of(), lifecycle, node, cluster);
+    }
+
+    private static CompositeHealthContributor composite(SupervisorSpec spec, List<String> path, RusmLifecycle lifecycle, Node node,
+                                                        @Nullable ClusterHealthSource cluster) {
         Map<String, HealthContributor> children = new LinkedHashMap<>();
+        if (path.isEmpty() && cluster != null) {
+            children.put("cluster", (HealthIndicator) () -> (cluster.quorumMet() ? Health.up() : Health.down()).withDetails(cluster.details()).build());
+        }
         for (ChildSpec child : spec.children()) {
             List<String> childPath = append(path, child.name());
             children.put(child.name(), child instanceof SupervisorSpec s
-                    ? composite(s, childPath, lifecycle, node)
-                    : new ServiceHealth(childPath, child.restart(), lifecycle, node));
+                    ? composite(s, childPath, lifecycle, node, cluster)
+                    : new ServiceHealth(childPath, child.restart(), lifecycle, node, cluster));
         }
         return CompositeHealthContributor.fromMap(children);
     }
@@ -54,10 +65,21 @@ public final class RusmHealthContributor {
     }
 
     /** One service's health, looked up by its path from the root on every request. */
-    private record ServiceHealth(List<String> path, RestartType restart, RusmLifecycle lifecycle, Node node)
-            implements HealthIndicator {
+    private record ServiceHealth(List<String> path, RestartType restart, RusmLifecycle lifecycle, Node node,
+                                 @Nullable ClusterHealthSource cluster) implements HealthIndicator {
         @Override
         public Health health() {
+            Map<String, Object> placed = cluster == null ? null : cluster.singleton(path.getLast());
+            if (placed != null && !Boolean.TRUE.equals(node.runtime().byName(path.getLast()) != null)) {
+                // a singleton another node runs: UP here while its owner holds it
+                return (Boolean.TRUE.equals(placed.get("running")) ? Health.up() : Health.down())
+                        .withDetail("state", Boolean.TRUE.equals(placed.get("running")) ? "remote" : "moving").withDetails(placed).build();
+            }
+            Health local = localHealth();
+            return placed == null ? local : Health.status(local.getStatus()).withDetails(local.getDetails()).withDetails(placed).build();
+        }
+
+        private Health localHealth() {
             var root = lifecycle.root();
             if (root == null) return Health.down().withDetail("state", "not started").build();
             ChildSnapshot.Supervisor tree = root.snapshot();

@@ -122,6 +122,10 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
         if (r == null || reason.isNormal() || reason instanceof ExitReason.Escalated) return;
         Counter.builder(MetricNames.CRASHES).tag("service", known(pid.name())).tag("reason", reason.label())
                 .description("Abnormal exits of a service, by exit reason").register(r).increment();
+        if (reason instanceof ExitReason.Fenced) {
+            Counter.builder("rusm.fenced").tag("service", known(pid.name()))
+                    .description("Incarnations that lost ownership to a newer one in the cluster and ended fenced").register(r).increment();
+        }
     }
 
     @Override

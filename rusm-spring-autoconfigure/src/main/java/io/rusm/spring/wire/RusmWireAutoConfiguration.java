@@ -14,7 +14,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -32,7 +34,7 @@ import java.util.List;
 @AutoConfiguration(after = RusmAutoConfiguration.class)
 @ConditionalOnClass(WireServer.class)
 @ConditionalOnBooleanProperty(name = "rusm.enabled", matchIfMissing = true)
-@ConditionalOnProperty(prefix = "rusm.wire", name = "port")
+@Conditional(RusmWireAutoConfiguration.WireWanted.class)
 @EnableConfigurationProperties(RusmWireProperties.class)
 public class RusmWireAutoConfiguration {
 
@@ -54,12 +56,37 @@ public class RusmWireAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public RusmWireLifecycle rusmWireLifecycle(Node node, ExternalServices external, RusmWireProperties properties,
-                                               ObjectProvider<SslBundles> sslBundles) {
-        return new RusmWireLifecycle(() -> start(node, external, properties, sslBundles));
+                                               ObjectProvider<SslBundles> sslBundles, org.springframework.core.env.Environment environment) {
+        return new RusmWireLifecycle(() -> start(node, external, properties, sslBundles, environment));
     }
 
-    private static WireServer start(Node node, ExternalServices external, RusmWireProperties p, ObjectProvider<SslBundles> sslBundles) {
-        Integer port = p.getPort();
+    /** The default wire port of a cluster node that sets none. */
+    public static final int CLUSTER_DEFAULT_PORT = 7701;
+
+    /** On when {@code rusm.wire.port} is set, and by default with the cluster. */
+    static final class WireWanted extends AnyNestedCondition {
+        WireWanted() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnProperty(prefix = "rusm.wire", name = "port")
+        static final class PortSet {
+        }
+
+        @ConditionalOnBooleanProperty(name = "rusm.cluster.enabled")
+        static final class Clustered {
+        }
+    }
+
+    /** The port the wire listens on: {@code rusm.wire.port}, else 7701 on a cluster node. */
+    public static @org.jspecify.annotations.Nullable Integer port(RusmWireProperties p, org.springframework.core.env.Environment environment) {
+        if (p.getPort() != null) return p.getPort();
+        return environment.getProperty("rusm.cluster.enabled", Boolean.class, false) ? CLUSTER_DEFAULT_PORT : null;
+    }
+
+    private static WireServer start(Node node, ExternalServices external, RusmWireProperties p, ObjectProvider<SslBundles> sslBundles,
+                                    org.springframework.core.env.Environment environment) {
+        Integer port = port(p, environment);
         if (port == null || port < 0 || port > 65535) {
             throw new RusmConfigurationException("rusm.wire.port", "must be 0..65535, was " + p.getPort(), "Set rusm.wire.port to a free TCP port.");
         }

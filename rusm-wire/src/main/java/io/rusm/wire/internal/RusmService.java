@@ -44,6 +44,18 @@ public final class RusmService {
         this.dispatch = new JsonDispatch(node, external::isExternal);
     }
 
+    /**
+     * A call from another node of the cluster is served here or not at all: if this node does not run
+     * the name and places it elsewhere, the caller's view is stale, and it looks again (NOPROC) rather
+     * than this node forwarding (which could bounce between two stale views).
+     */
+    private void notForwarded(String service) {
+        var placement = node.placement().orElse(null);
+        if (placement != null && node.runtime().byName(service) == null && placement.route(service) != null) {
+            throw new io.rusm.NoProcessException(service);
+        }
+    }
+
     public ServerServiceDefinition definition() {
         return ServerServiceDefinition.builder(RusmV1.SERVICE)
                 .addMethod(RusmV1.CALL, ServerCalls.asyncUnaryCall(this::call))
@@ -60,6 +72,7 @@ public final class RusmService {
         try {
             prepared = dispatch.prepare(req.getService(), req.getMethod(), req.getArgsJson());
             if (req.hasTarget()) checkTarget(req.getService(), Failures.pid(req.getTarget()));
+            if (req.hasCaller()) notForwarded(req.getService());
         } catch (Throwable t) {
             out.onError(Failures.toStatus(t, id));
             return;

@@ -1,0 +1,210 @@
+package io.rusm.cluster;
+
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.ResidentService;
+import io.rusm.ServiceClient;
+import io.rusm.ServiceDefinition;
+import io.rusm.SupervisorSpec;
+import io.rusm.WorkerSpec;
+import io.rusm.wire.WireServer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three nodes in one JVM (three Hazelcast members, three wires on loopback, leases in one H2
+ * database): the singleton runs once, every node reaches it, and it moves when its owner leaves.
+ * The separate-JVM tests (kill -9, SIGSTOP) are in {@code demo-app}.
+ */
+@Timeout(120)
+class ClusterInOneJvmTest {
+
+    @ServiceClient("counter")
+    public interface CounterClient {
+        long bump(long by);
+
+        String where();
+
+        void crash(String why);
+    }
+
+    @ResidentService("counter")
+    public static class Counter {
+        private long count;
+
+        public long bump(long by) {
+            count += by;
+            return count;
+        }
+
+        public String where() {
+            return io.rusm.ProcessContext.self().node();
+        }
+
+        public void crash(String why) {
+            throw new IllegalStateException(why);
+        }
+    }
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<Member3> nodes = new ArrayList<>();
+
+    record Member3(Node node, WireServer wire, RusmCluster cluster) {}
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception ignored) {
+                // next
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster(int n) throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:leases-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        LeaseStore leases = new JdbcLeaseStore(ds);
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) ports.add(freePort());
+        List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        ServiceDefinition def = ServiceDefinition.of(Counter.class);
+        for (int i = 0; i < n; i++) {
+            Node node = Node.builder().name("n" + (i + 1)).build();
+            open.add(node);
+            node.declareService(def);
+            WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
+            open.add(wire);
+            ClusterSettings s = new ClusterSettings("test", "127.0.0.1", ports.get(i), members, 1, Duration.ofSeconds(5),
+                    "127.0.0.1:" + wire.port(), Set.of("counter"));
+            RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
+            open.add(cluster);
+            node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
+                    WorkerSpec.of("counter", () -> def.newBehavior(Counter::new)).withResident(false))));
+            cluster.resume();
+            nodes.add(new Member3(node, wire, cluster));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
+    }
+
+    @Test
+    void theSingletonRunsOnceAndEveryNodeReachesIt() throws Exception {
+        startCluster(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        Optional<Pid> first = nodes.get(0).node().whereis("counter");
+        for (Member3 m : nodes) assertThat(m.node().whereis("counter")).isEqualTo(first);
+        long running = nodes.stream().filter(m -> m.node().runtime().byName("counter") != null).count();
+        assertThat(running).isEqualTo(1);
+
+        AtomicLong acked = new AtomicLong();
+        for (Member3 m : nodes) {
+            CounterClient c = m.node().client(CounterClient.class);
+            for (int i = 0; i < 50; i++) {
+                c.bump(1);
+                acked.incrementAndGet();
+            }
+            assertThat(c.where()).isEqualTo(first.orElseThrow().node());
+        }
+        assertThat(nodes.get(1).node().client(CounterClient.class).bump(0)).isEqualTo(acked.get());
+    }
+
+    @Test
+    void theSingletonMovesWhenItsOwnerLeaves() throws Exception {
+        startCluster(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
+        Member3 leaving = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
+        Member3 other = nodes.stream().filter(m -> m != leaving).findFirst().orElseThrow();
+        CounterClient c = other.node().client(CounterClient.class);
+        c.bump(5);
+        leaving.cluster().leave(Duration.ofSeconds(5));
+        // the call waits for the new owner within its timeout instead of failing
+        assertThat(c.where()).isNotEqualTo(owner);
+        assertThat(c.bump(1)).isEqualTo(1); // fresh state: this counter has no Kv
+        long epochNow = other.cluster().holder("counter").orElseThrow().epoch();
+        assertThat(epochNow).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRemoteMonitorGetsTheReasonThenNoconnectionWhenTheNodeIsLost() throws Exception {
+        startCluster(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
+        Member3 home = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
+        Member3 away = nodes.stream().filter(m -> m != home).findFirst().orElseThrow();
+        java.util.concurrent.BlockingQueue<io.rusm.Down> downs = new java.util.concurrent.LinkedBlockingQueue<>();
+        Node awayNode = away.node();
+        Pid watcher = awayNode.spawn(message -> {
+            if (message instanceof io.rusm.Down d) downs.add(d);
+            if (message instanceof Pid target) awayNode.monitor(target);
+            return null;
+        });
+
+        Pid first = away.node().whereis("counter").orElseThrow();
+        away.node().send(watcher, first);
+        CounterClient c = away.node().client(CounterClient.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.crash("boom")).isInstanceOf(io.rusm.ProcessCrashedException.class);
+        io.rusm.Down crashed = downs.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(crashed).isNotNull();
+        assertThat(crashed.pid()).isEqualTo(first);
+        assertThat(crashed.reason().label()).isEqualTo("crashed");
+        assertThat(((io.rusm.ExitReason.Crashed) crashed.reason()).cause().getMessage()).contains("boom");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> away.node().whereis("counter").filter(p -> !p.equals(first)).isPresent());
+        Pid second = away.node().whereis("counter").orElseThrow();
+        away.node().send(watcher, second);
+        await().atMost(Duration.ofSeconds(10)).until(() -> away.cluster().remoteMonitors() == 1);
+        home.wire().close(); // the node is lost: its wire and its membership go at once, as with kill -9
+        home.cluster().close();
+        io.rusm.Down lost = downs.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(lost).isNotNull();
+        assertThat(lost.pid()).isEqualTo(second);
+        assertThat(lost.reason()).isEqualTo(io.rusm.ExitReason.NOCONNECTION);
+        assertThat(away.cluster().remoteMonitors()).isZero();
+    }
+
+    @Test
+    void aRemoteLinkBringsTheExitSignal() throws Exception {
+        startCluster(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
+        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
+        Member3 away = nodes.stream().filter(m -> !m.node().name().equals(owner)).findFirst().orElseThrow();
+        java.util.concurrent.BlockingQueue<io.rusm.Exit> exits = new java.util.concurrent.LinkedBlockingQueue<>();
+        Node awayNode = away.node();
+        Pid linked = awayNode.spawn(io.rusm.SpawnOptions.anonymous().withTrapExits(true), message -> {
+            if (message instanceof io.rusm.Exit e) exits.add(e);
+            if (message instanceof Pid target) awayNode.link(target);
+            return null;
+        });
+        Pid target = away.node().whereis("counter").orElseThrow();
+        away.node().send(linked, target);
+        await().atMost(Duration.ofSeconds(10)).until(() -> away.cluster().remoteMonitors() == 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> away.node().client(CounterClient.class).crash("linked"))
+                .isInstanceOf(io.rusm.ProcessCrashedException.class);
+        io.rusm.Exit exit = exits.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(exit).isNotNull();
+        assertThat(exit.from()).isEqualTo(target);
+        assertThat(exit.reason().label()).isEqualTo("crashed");
+    }
+}

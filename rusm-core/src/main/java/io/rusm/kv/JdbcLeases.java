@@ -1,0 +1,170 @@
+package io.rusm.kv;
+
+import io.rusm.KvException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Epochs and leases of cluster-placed services, in the table {@value #TABLE} of the database the
+ * JDBC {@code Kv} uses, so the fence is checked where the state is written:
+ *
+ * <pre>
+ * CREATE TABLE rusm_epochs (
+ *   name        VARCHAR(255) PRIMARY KEY,  -- the service (or service/key)
+ *   epoch       BIGINT NOT NULL,           -- +1 for every new owning incarnation
+ *   owner       VARCHAR(255) NOT NULL,     -- the node that holds it
+ *   lease_until BIGINT NOT NULL)           -- database clock, ms since 1970; 0 once released
+ * </pre>
+ *
+ * Every time is the database's clock, so nodes' clocks never need to agree. A new owner takes a
+ * name only once the previous lease has run out or was released (a conditional write under a row
+ * lock); a {@code Kv} write carrying an older epoch is refused in its own transaction (see
+ * {@code Backend.Transaction#epochHolds}).
+ */
+public final class JdbcLeases {
+    public static final String TABLE = "rusm_epochs";
+    /** How long PostgreSQL keeps a frozen writer's open transaction (and its row lock) before ending its session. */
+    static final long ZOMBIE_TIMEOUT_MILLIS = 2_000;
+
+    private final DataSource dataSource;
+    private final String now;
+
+    /** The current holder of a name. */
+    public record Holder(long epoch, String owner, long leaseLeftMillis) {}
+
+    private JdbcLeases(DataSource dataSource, String now) {
+        this.dataSource = dataSource;
+        this.now = now;
+    }
+
+    /** Connects once and creates the table if it does not exist. */
+    public static JdbcLeases open(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            String now = product.contains("postgres") ? "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+                    : "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (name VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, "
+                        + "owner VARCHAR(255) NOT NULL, lease_until BIGINT NOT NULL)");
+                if (!c.getAutoCommit()) c.commit();
+            }
+            return new JdbcLeases(dataSource, now);
+        } catch (SQLException | RuntimeException e) {
+            throw new KvException("cannot open the epoch table " + TABLE + ": " + e, e);
+        }
+    }
+
+    /**
+     * Takes {@code name} for {@code owner} with a new epoch if nobody holds it (never taken, lease
+     * over, released) or {@code owner} itself does; empty while another owner's lease runs.
+     */
+    public OptionalLong acquire(String name, String owner, Duration lease) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (now.contains("clock_timestamp")) { // PostgreSQL: never wait long behind a frozen writer's lock
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL lock_timeout = '500ms'");
+                    }
+                }
+                long nowMs;
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch, owner, lease_until, " + now + " FROM " + TABLE
+                        + " WHERE name = ? FOR UPDATE")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            long epoch = rs.getLong(1);
+                            String holder = rs.getString(2);
+                            long until = rs.getLong(3);
+                            nowMs = rs.getLong(4);
+                            if (until > nowMs && !holder.equals(owner)) {
+                                c.rollback();
+                                return OptionalLong.empty();
+                            }
+                            try (PreparedStatement up = c.prepareStatement("UPDATE " + TABLE
+                                    + " SET epoch = ?, owner = ?, lease_until = ? WHERE name = ? AND epoch = ?")) {
+                                up.setLong(1, epoch + 1);
+                                up.setString(2, owner);
+                                up.setLong(3, nowMs + lease.toMillis());
+                                up.setString(4, name);
+                                up.setLong(5, epoch);
+                                if (up.executeUpdate() != 1) {
+                                    c.rollback();
+                                    return OptionalLong.empty();
+                                }
+                            }
+                            c.commit();
+                            return OptionalLong.of(epoch + 1);
+                        }
+                    }
+                }
+                try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + TABLE
+                        + " (name, epoch, owner, lease_until) SELECT ?, 1, ?, " + now + " + ?")) {
+                    ins.setString(1, name);
+                    ins.setString(2, owner);
+                    ins.setLong(3, lease.toMillis());
+                    ins.executeUpdate();
+                }
+                c.commit();
+                return OptionalLong.of(1);
+            } catch (SQLException e) {
+                c.rollback();
+                if (isConflict(e)) return OptionalLong.empty(); // a rival inserted it first: try again later
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new KvException("cannot take the epoch of '" + name + "' in " + TABLE + ": " + e, e);
+        }
+    }
+
+    /** Extends the lease of {@code epoch}; false if a newer epoch took the name over. */
+    public boolean renew(String name, long epoch, Duration lease) {
+        return update("UPDATE " + TABLE + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?", lease.toMillis(), name, epoch) == 1;
+    }
+
+    /** Gives the name up so the next owner need not wait for the lease to run out. */
+    public void release(String name, long epoch) {
+        update("UPDATE " + TABLE + " SET lease_until = 0 WHERE name = ? AND epoch = ?", null, name, epoch);
+    }
+
+    /** Who holds {@code name} now, if it was ever taken. */
+    public Optional<Holder> current(String name) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT epoch, owner, lease_until - " + now + " FROM " + TABLE + " WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Holder(rs.getLong(1), rs.getString(2), Math.max(0, rs.getLong(3)))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new KvException("cannot read the epoch of '" + name + "' in " + TABLE + ": " + e, e);
+        }
+    }
+
+    private int update(String sql, Long leaseMillis, String name, long epoch) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (leaseMillis != null) ps.setLong(i++, leaseMillis);
+            ps.setString(i++, name);
+            ps.setLong(i, epoch);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new KvException("cannot update the lease of '" + name + "' in " + TABLE + ": " + e, e);
+        }
+    }
+
+    private static boolean isConflict(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("23") || state.equals("40001") || state.equals("40P01") || state.equals("55P03"));
+    }
+}
