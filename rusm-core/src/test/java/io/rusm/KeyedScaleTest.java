@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 class KeyedScaleTest extends NodeTestBase {
     private static final int KEYS = 100_000;
     private static final int CALLERS = 32;
-    private static final int WARM_UP_ROUNDS = 2;
+    private static final int WARM_UP_ROUNDS = 1;
 
     /** Its state: the key it serves and how many calls it had. */
     @ResidentService("device")
@@ -30,15 +30,25 @@ class KeyedScaleTest extends NodeTestBase {
         private final byte[] twin = new byte[256]; // some state of its own, so a kept instance would show
         private int calls;
 
+        /** Keeps the key busy (so not idle) until the test lets go. */
+        public void hold() throws InterruptedException {
+            HOLD.await();
+        }
+
         public String hello() {
             twin[calls % twin.length]++;
             return key + ":" + (++calls);
         }
     }
 
+    static volatile java.util.concurrent.CountDownLatch HOLD = new java.util.concurrent.CountDownLatch(0);
+
     @ServiceClient("device")
     public interface DeviceClient {
         String hello(@Key String device);
+
+        @Cast
+        void hold(@Key String device);
     }
 
     @Test
@@ -49,10 +59,19 @@ class KeyedScaleTest extends NodeTestBase {
         DeviceClient devices = node.client(DeviceClient.class);
         int baselineProcesses = node.processCount();
 
-        // Two warm-up rounds: the first runs cold (JIT), the second at speed. The node's hash tables
-        // (the registry's names, the family's keys) keep the capacity of their busiest moment, as
-        // every ConcurrentHashMap does: a high-water mark of up to ~1 MB each for 100,000 live keys,
-        // not memory per key. The measured round, on other keys, must leave the heap as it found it.
+        // The node's hash tables (the registry's names, the family's keys) keep the capacity of
+        // their busiest moment, as every ConcurrentHashMap does: a high-water mark of about 1 MB each
+        // for 100,000 live keys, not memory per key. So the warm-up first has all 100,000 keys alive
+        // at once (each held busy, so none goes idle), which no later round can exceed, then one
+        // round of calls at speed (JIT); the measured round, on other keys, must leave the heap as it found it.
+        HOLD = new java.util.concurrent.CountDownLatch(1);
+        try {
+            sendEachOnce(devices, "held-");
+            await().atMost(Duration.ofSeconds(60)).until(() -> node.keyedStats("device").orElseThrow().liveKeys() == KEYS);
+        } finally {
+            HOLD.countDown();
+        }
+        awaitIdle(baselineProcesses);
         for (int r = 0; r < WARM_UP_ROUNDS; r++) {
             callEachOnce(devices, "warm" + r + "-");
             awaitIdle(baselineProcesses);
@@ -61,7 +80,7 @@ class KeyedScaleTest extends NodeTestBase {
 
         callEachOnce(devices, "dev-");
         KeyedStats busy = node.keyedStats("device").orElseThrow();
-        assertThat(busy.activations()).isEqualTo((WARM_UP_ROUNDS + 1L) * KEYS);
+        assertThat(busy.activations()).isEqualTo((WARM_UP_ROUNDS + 2L) * KEYS);
         awaitIdle(baselineProcesses);
         long after = HeapAfterGc.used();
 
@@ -86,6 +105,17 @@ class KeyedScaleTest extends NodeTestBase {
         }
         for (Thread t : callers) assertThat(t.join(Duration.ofSeconds(60))).as("caller finished").isTrue();
         assertThat(wrong).as("each key its own fresh state").isEmpty();
+    }
+
+    private void sendEachOnce(DeviceClient devices, String prefix) throws InterruptedException {
+        List<Thread> senders = new ArrayList<>();
+        for (int c = 0; c < CALLERS; c++) {
+            int first = c;
+            senders.add(Thread.ofVirtual().start(() -> {
+                for (int i = first; i < KEYS; i += CALLERS) devices.hold(prefix + i);
+            }));
+        }
+        for (Thread t : senders) assertThat(t.join(Duration.ofSeconds(60))).as("sender finished").isTrue();
     }
 
     private void awaitIdle(int baselineProcesses) {
