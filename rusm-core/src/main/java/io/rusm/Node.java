@@ -51,6 +51,9 @@ public final class Node implements AutoCloseable {
 
     private record Known(ServiceDefinition definition, boolean declared) {}
 
+    /** Keyed services: names {@code <service>/<key>} route to their family, which activates keys on demand. */
+    private final io.rusm.internal.keyed.KeyedFamilies keyed = new io.rusm.internal.keyed.KeyedFamilies();
+
     /** The seam client proxies reach services through. */
     private final io.rusm.internal.client.ServicePort port = new io.rusm.internal.client.ServicePort() {
         @Override
@@ -71,6 +74,11 @@ public final class Node implements AutoCloseable {
         @Override
         public void send(String service, Object message) {
             Node.this.send(service, message);
+        }
+
+        @Override
+        public boolean isKeyed(String service) {
+            return keyed.named(service) != null;
         }
     };
 
@@ -353,7 +361,11 @@ public final class Node implements AutoCloseable {
     /** The definition spawned or declared under {@code name}, if any. */
     public Optional<ServiceDefinition> serviceDefinition(String name) {
         Known k = services.get(name);
-        return k == null ? Optional.empty() : Optional.of(k.definition());
+        if (k == null) {
+            io.rusm.internal.keyed.KeyedFamily family = keyed.route(name); // a key answers with its service's handlers
+            return family == null ? Optional.empty() : Optional.of(family.spec().definition());
+        }
+        return Optional.of(k.definition());
     }
 
     /** {@link #client(Class, Duration)} with this node's default call timeout. */
@@ -373,6 +385,49 @@ public final class Node implements AutoCloseable {
         return ClientFactory.create(port, clientInterface, callTimeout);
     }
 
+    /**
+     * A client of a keyed service bound to one key: every method goes to the process of
+     * {@code String.valueOf(key)} (started on demand), and no method may name a key with {@link Key @Key}.
+     *
+     * @throws ServiceDefinitionException if the service is not keyed, or a method has {@code @Key}
+     */
+    public <T> T client(Class<T> clientInterface, Object key) {
+        return client(clientInterface, key, defaultCallTimeout);
+    }
+
+    /** {@link #client(Class, Object)} with its own call timeout. */
+    public <T> T client(Class<T> clientInterface, Object key, Duration callTimeout) {
+        return ClientFactory.createBound(port, clientInterface, String.valueOf(Objects.requireNonNull(key, "key")), callTimeout);
+    }
+
+    // ---- keyed services ---------------------------------------------------------------------
+
+    /**
+     * Declares a keyed service and returns its family's {@link WorkerSpec} (named after the service)
+     * to put under a supervisor: while that child runs, calls and sends to {@code <service>/<key>}
+     * start the key's process on demand; when it stops, every key is stopped (drained) first. Clients
+     * of the service are validated as keyed from now on.
+     *
+     * @throws IllegalStateException if a keyed service of that name (or another class under it) is declared
+     */
+    public WorkerSpec keyedService(KeyedSpec spec) {
+        io.rusm.internal.keyed.KeyedFamily family = new io.rusm.internal.keyed.KeyedFamily(spec, runtime, defaultCallTimeout);
+        know(spec.definition(), true);
+        keyed.add(family);
+        return WorkerSpec.of(spec.name(), family::newBehavior).withShutdownTimeout(spec.shutdownTimeout());
+    }
+
+    /** Counts of a keyed service's family on this node (live keys, activations, restarts), if {@code service} is keyed. */
+    public Optional<KeyedStats> keyedStats(String service) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.named(service);
+        return family == null ? Optional.empty() : Optional.of(family.stats());
+    }
+
+    /** The keyed services declared on this node, in declaration order. */
+    public List<String> keyedServices() {
+        return keyed.all().stream().map(io.rusm.internal.keyed.KeyedFamily::name).toList();
+    }
+
     // ---- calls and sends --------------------------------------------------------------------
 
     /** Calls the process registered as {@code name} with the default timeout. */
@@ -382,9 +437,13 @@ public final class Node implements AutoCloseable {
 
     /**
      * Calls the process registered as {@code name} and waits for its reply. An exception the handler
-     * declares is re-thrown as is (even a checked one); see the class doc for the rest.
+     * declares is re-thrown as is (even a checked one); see the class doc for the rest. A name
+     * {@code <service>/<key>} of a {@linkplain #keyedService keyed service} starts that key's
+     * process if it is not running, within {@code timeout}.
      */
     public <R> R call(String name, Object request, Duration timeout) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        if (family != null) return keyedCall(family, name, request, timeout);
         Process running = runtime.byName(name);
         if (running != null) return doCall(running, name, name, request, timeout);
         Route route = route(name);
@@ -413,6 +472,15 @@ public final class Node implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
+    private static <R> R keyedCall(io.rusm.internal.keyed.KeyedFamily family, String name, Object request, Duration timeout) {
+        try {
+            return (R) family.call(name, request, timeout);
+        } catch (Throwable t) {
+            throw Sneaky.<RuntimeException>rethrow(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
     private <R> R doCall(Process target, String service, String label, Object request, Duration timeout) {
         try {
             return (R) runtime.call(target, service, label, request, timeout);
@@ -423,6 +491,12 @@ public final class Node implements AutoCloseable {
 
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        if (family != null) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) family.callAsync(name, request, timeout);
+            return f;
+        }
         if (runtime.byName(name) == null) {
             Route route = route(name);
             if (route != null) {
@@ -442,6 +516,11 @@ public final class Node implements AutoCloseable {
      * @throws MailboxFullException if the mailbox is at capacity
      */
     public void send(String name, Object message) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        if (family != null) {
+            family.send(name, message);
+            return;
+        }
         if (runtime.byName(name) == null) {
             Route route = route(name);
             if (route != null) {

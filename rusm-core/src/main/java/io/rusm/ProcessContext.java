@@ -15,6 +15,20 @@ public final class ProcessContext {
         return current().pid();
     }
 
+    /**
+     * The key served by the calling incarnation of a keyed service ({@code placement: keyed}): the
+     * {@code String.valueOf} of the {@link Key @Key} argument, also the part of its process name
+     * after {@code <service>/}. Available from the instance's constructor on (it is created on the
+     * key's fiber), so state can be loaded for the key there.
+     *
+     * @throws IllegalStateException outside a process, or in a process that is not a key of a keyed service
+     */
+    public static String key() {
+        Process p = current();
+        if (p.behavior() instanceof io.rusm.internal.service.ServiceBehavior service && service.key() != null) return service.key();
+        throw new IllegalStateException(p.pid() + " is not a key of a keyed service (placement: keyed), so it has no key");
+    }
+
     /** Whether the calling thread is a process fiber. */
     public static boolean inProcess() {
         return Current.orNull() != null;

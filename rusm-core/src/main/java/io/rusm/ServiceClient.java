@@ -30,6 +30,10 @@ import java.lang.annotation.Target;
  *   <li>A {@code void} method annotated {@link Cast} is a <b>send</b> (fire-and-forget): it maps like a
  *       call, returns once the message is queued and ignores the handler's result. It fails only
  *       with {@link MailboxFullException}; a send to a service that is not running is dropped.</li>
+ *   <li>For a keyed service ({@code placement: keyed}), a method's first parameter annotated
+ *       {@link Key @Key} names the key: the call goes to process {@code <service>/<key>} (started on
+ *       demand) and maps to the handler with the remaining parameters; a client bound to a key with
+ *       {@link Node#client(Class, Object)} has no {@code @Key} parameters.</li>
  *   <li>Default methods run on the proxy as written (they may call the other methods).
  *       {@code equals}/{@code hashCode} are identity; {@code toString} reads
  *       {@code "CounterClient -> counter"}.</li>

@@ -42,6 +42,20 @@ class WorkloadSmokeTest {
         }
     }
 
+    @Test
+    void keyedActivationsAndHotKeys() {
+        KeyedBench bench = new KeyedBench();
+        bench.setup();
+        try {
+            bench.markFresh();
+            assertThat(bench.activation()).isEqualTo(KeyedBench.CALLERS * KeyedBench.ACTIVATIONS_PER_CALLER); // each a fresh key: 1
+            bench.killFresh();
+            assertThat(bench.hotKeys64()).isGreaterThan(KeyedBench.CALLERS * KeyedBench.CALLS_PER_CALLER);
+        } finally {
+            bench.tearDown();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vt-queue", "pekko", "rusm"})
     void crashAndServeAgain(String system) {

@@ -24,13 +24,15 @@ public final class ResidentServices {
     private final SupervisorSpec tree;
 
     private final @Nullable ExternalComponentBehaviors external;
+    private final Node node;
     /** Whether this node is one of a cluster (rusm.cluster.enabled with rusm-cluster present). */
     private final boolean clustered;
 
-    private ResidentServices(ConfigurableListableBeanFactory beanFactory, Map<String, ServiceDefinition> definitions,
+    private ResidentServices(ConfigurableListableBeanFactory beanFactory, Node node, Map<String, ServiceDefinition> definitions,
                              Map<String, String> beanNames, RusmProperties properties, @Nullable ExternalComponentBehaviors external,
                              boolean clustered) {
         this.external = external;
+        this.node = node;
         this.clustered = clustered;
         this.definitions = definitions;
         this.beanNames = beanNames;
@@ -61,7 +63,7 @@ public final class ResidentServices {
             beanNames.put(def.name(), beanName);
             node.declareService(def);
         }
-        return new ResidentServices(beanFactory, definitions, beanNames, properties, external, clustered);
+        return new ResidentServices(beanFactory, node, definitions, beanNames, properties, external, clustered);
     }
 
     private WorkerSpec worker(ConfigurableListableBeanFactory beanFactory, String name) {
@@ -69,6 +71,7 @@ public final class ResidentServices {
         String beanName = beanNames.get(name);
         RusmProperties.Component c = properties.getComponents().getOrDefault(name, new RusmProperties.Component());
         if (c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) return externalWorker(name, c);
+        if (c.getPlacement() == RusmProperties.Placement.KEYED) return keyedFamily(beanFactory, def, beanName, c);
         // getBean of a prototype runs on the new incarnation's fiber: constructor injection and
         // @PostConstruct happen there, before its first message.
         return WorkerSpec.of(name, () -> def.newBehaviorForInitializedInstances(() -> beanFactory.getBean(beanName)))
@@ -77,6 +80,38 @@ public final class ResidentServices {
                 .withMailboxCapacity(c.getMailboxCapacity())
                 .withResident(c.isResident() && !clusterPlaced(c))
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
+    }
+
+    /**
+     * A keyed component: its family is the supervisor's child, and each key gets its own prototype
+     * instance (created on the key's fiber, where {@code ProcessContext.key()} answers). Each key's
+     * restarts are counted against the intensity and period of the component's supervisor, per key.
+     */
+    private WorkerSpec keyedFamily(ConfigurableListableBeanFactory beanFactory, ServiceDefinition def, String beanName,
+                                   RusmProperties.Component c) {
+        if (clustered) {
+            // Each node would run its own process per key: two incarnations of one key at once.
+            throw new RusmConfigurationException("rusm.components." + def.name() + ".placement",
+                    "keyed services run on one node for now; in a cluster every node would run its own process for each key",
+                    "Run '" + def.name() + "' without rusm.cluster.enabled, or use placement: node or singleton in the cluster, "
+                            + "until keys are placed across the cluster.");
+        }
+        RusmProperties.SupervisorSettings parent = c.getSupervisor() == null || c.getSupervisor().isBlank()
+                ? properties.getSupervisor() : properties.getSupervisors().get(c.getSupervisor());
+        if (parent == null) parent = properties.getSupervisor();
+        return node.keyedService(io.rusm.KeyedSpec.ofInitializedInstances(def, () -> beanFactory.getBean(beanName))
+                .withIdleTimeout(c.getIdleTimeout())
+                .withRestart(c.getRestart())
+                .withIntensity(parent.getIntensity(), parent.getPeriod())
+                .withShutdownTimeout(c.getShutdownTimeout())
+                .withMailboxCapacity(c.getMailboxCapacity())
+                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L));
+    }
+
+    /** Whether {@code component} is keyed ({@code placement: keyed}). */
+    public boolean isKeyed(String component) {
+        RusmProperties.Component c = properties.getComponents().get(component);
+        return c != null && c.getPlacement() == RusmProperties.Placement.KEYED;
     }
 
     /**

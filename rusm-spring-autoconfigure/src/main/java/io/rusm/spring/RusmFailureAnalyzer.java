@@ -4,7 +4,7 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /** Turns {@link RusmConfigurationException} into a startup report naming the property and the fix. */
-class RusmFailureAnalyzer extends AbstractFailureAnalyzer<RusmConfigurationException> {
+public class RusmFailureAnalyzer extends AbstractFailureAnalyzer<RusmConfigurationException> {
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RusmConfigurationException cause) {

@@ -189,9 +189,13 @@ public class RusmProperties {
 
         /**
          * Where it runs: one per node (node), once per cluster on the member owning its name
-         * (singleton; needs rusm.cluster.enabled, else it is one per node), or one per key (keyed).
+         * (singleton; needs rusm.cluster.enabled, else it is one per node), or one process per key,
+         * started on demand and stopped when idle (keyed).
          */
         private Placement placement = Placement.NODE;
+
+        /** Keyed components: a key with no message for this long is stopped gracefully (its state comes back from Kv). */
+        private Duration idleTimeout = io.rusm.KeyedSpec.DEFAULT_IDLE_TIMEOUT;
 
         public Placement getPlacement() {
             return placement;
@@ -199,6 +203,14 @@ public class RusmProperties {
 
         public void setPlacement(Placement placement) {
             this.placement = placement;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
         }
 
         public ComponentRuntime getRuntime() {
@@ -291,7 +303,19 @@ public class RusmProperties {
         }
     }
 
-    /** Where Kv entries are kept. */
+    /** Where a component's incarnations run. */
+    public enum Placement {
+        /** One incarnation per node (the default); a name resolves locally. */
+        NODE,
+        /** One incarnation per cluster, on the member owning the name (needs the cluster, rusm-cluster). */
+        SINGLETON,
+        /**
+         * One process per key, named {@code <component>/<key>}, started by its first call, stopped after
+         * idle-timeout; clients name the key with {@code @Key} or are bound to one.
+         */
+        KEYED
+    }
+
     /** What runs a component. */
     public enum ComponentRuntime {
         /** A {@code @ResidentService} class in this application. */
@@ -300,16 +324,7 @@ public class RusmProperties {
         EXTERNAL
     }
 
-    /** Where a component's incarnations run. */
-    public enum Placement {
-        /** One incarnation per node (the default). */
-        NODE,
-        /** One incarnation in the whole cluster, on the member owning the name's partition. */
-        SINGLETON,
-        /** One incarnation per key. */
-        KEYED
-    }
-
+    /** Where Kv entries are kept. */
     public enum KvStoreType {
         /** An H2 MVStore file under rusm.kv.path; no setup. */
         EMBEDDED,

@@ -112,6 +112,7 @@ final class SupervisionTreeFactory {
                                 + key + " entry (names are case-sensitive).");
             }
             checkParent(key + ".supervisor", c.getSupervisor());
+            checkPlacement(key, c);
             if (c.getMaxMemoryMb() != null && c.getMaxMemoryMb() <= 0) {
                 throw positive(key + ".max-memory-mb", c.getMaxMemoryMb());
             }
@@ -123,6 +124,17 @@ final class SupervisionTreeFactory {
             }
         });
         if (!isPositive(properties.getCallTimeout())) throw positive("rusm.call-timeout", properties.getCallTimeout());
+    }
+
+    private static void checkPlacement(String key, RusmProperties.Component c) {
+        if (c.getPlacement() == null) {
+            throw new RusmConfigurationException(key + ".placement", "no placement given", "Set it to node, singleton or keyed.");
+        }
+        if (c.getIdleTimeout() == null || !isPositive(c.getIdleTimeout())) throw positive(key + ".idle-timeout", c.getIdleTimeout());
+        if (c.getPlacement() == RusmProperties.Placement.KEYED && c.getRuntime() == RusmProperties.ComponentRuntime.EXTERNAL) {
+            throw new RusmConfigurationException(key + ".placement", "keyed components run one instance of a @ResidentService class "
+                    + "per key, and this one is runtime: external", "Remove placement: keyed, or runtime: external.");
+        }
     }
 
     private void checkSettings(String key, RusmProperties.SupervisorSettings s) {

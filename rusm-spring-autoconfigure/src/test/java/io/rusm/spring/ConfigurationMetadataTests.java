@@ -56,6 +56,7 @@ class ConfigurationMetadataTests {
         assertThat(values(hints.get("rusm.supervisors.*.restart"))).containsExactly("permanent", "transient", "temporary");
         assertThat(values(hints.get("rusm.supervisor.on-root-escalation"))).containsExactly("mark-broken", "shutdown");
         assertThat(values(hints.get("rusm.kv.store"))).containsExactly("embedded", "jdbc");
+        assertThat(values(hints.get("rusm.components.*.placement"))).containsExactly("node", "singleton", "keyed");
         assertThat(hints.keySet()).as("'.values.' hints are for maps of scalars; IDEs ignore them for maps of objects")
                 .noneMatch(n -> n.contains(".values."));
     }

@@ -166,9 +166,10 @@ class RusmConfigurationFailureTests {
 
     @Test
     void theKnownKeysAreListed() {
-        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.placement=anywhere"),
-                "rusm.components.counter.placement", analysis -> assertThat(analysis.getDescription()).contains(
-                        "known: call-timeout, mailbox-capacity, max-memory-mb, resident, restart, runtime, shutdown-timeout, supervisor"));
+        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.replicas=3"),
+                "rusm.components.counter.replicas", analysis -> assertThat(analysis.getDescription()).contains(
+                        "known: call-timeout, idle-timeout, mailbox-capacity, max-memory-mb, placement, resident, restart, runtime, "
+                                + "shutdown-timeout, supervisor"));
         assertRusmFailure(runner.withPropertyValues("rusm.supervisors.caches.children=cache"),
                 "rusm.supervisors.caches.children", analysis -> assertThat(analysis.getDescription()).contains(
                         "known: intensity, period, restart, strategy, supervisor"));
@@ -183,6 +184,7 @@ class RusmConfigurationFailureTests {
             "rusm.components.counter.restart | sometimes | permanent, transient, temporary",
             "rusm.supervisor.on-root-escalation | panic | mark-broken, shutdown",
             "rusm.kv.store | redis | embedded, jdbc",
+            "rusm.components.counter.placement | anywhere | node, singleton, keyed",
     })
     void enumBindFailuresListTheDocumentedSpellings(String property, String value, String documented) {
         runner.withPropertyValues(property + "=" + value).run(context -> {

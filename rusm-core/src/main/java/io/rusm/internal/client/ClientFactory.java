@@ -21,8 +21,23 @@ public final class ClientFactory {
         Objects.requireNonNull(clientInterface, "clientInterface");
         Objects.requireNonNull(callTimeout, "callTimeout");
         if (callTimeout.isNegative() || callTimeout.isZero()) throw new IllegalArgumentException("call timeout must be positive: " + callTimeout);
+        return proxy(node, clientInterface, null, callTimeout);
+    }
+
+    /** A client of a keyed service bound to {@code key}: every method goes to {@code <service>/<key>}. */
+    public static <T> T createBound(ServicePort node, Class<T> clientInterface, String key, Duration callTimeout) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) throw new IllegalArgumentException("a key must not be empty");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(clientInterface, "clientInterface");
+        Objects.requireNonNull(callTimeout, "callTimeout");
+        if (callTimeout.isNegative() || callTimeout.isZero()) throw new IllegalArgumentException("call timeout must be positive: " + callTimeout);
+        return proxy(node, clientInterface, key, callTimeout);
+    }
+
+    private static <T> T proxy(ServicePort node, Class<T> clientInterface, String boundKey, Duration callTimeout) {
         String service = serviceName(clientInterface);
-        ServiceClientHandler handler = new ServiceClientHandler(node, clientInterface, service, callTimeout,
+        ServiceClientHandler handler = new ServiceClientHandler(node, clientInterface, service, boundKey, callTimeout,
                 node.definition(service));
         Object proxy = Proxy.newProxyInstance(clientInterface.getClassLoader(), new Class<?>[] {clientInterface}, handler);
         return clientInterface.cast(proxy);

@@ -50,12 +50,35 @@ public final class ClientValidator {
 
     /** The validated dispatch table of a client of {@code definition}. */
     static Map<Method, Dispatch> dispatchTable(Class<?> clientInterface, ServiceDefinition definition) {
+        return dispatchTable(clientInterface, definition, false, null);
+    }
+
+    /**
+     * The validated dispatch table of a client of {@code definition}, which is a keyed service if
+     * {@code keyed}; {@code boundKey} is the key a bound client talks to (null: methods name it with {@code @Key}).
+     */
+    static Map<Method, Dispatch> dispatchTable(Class<?> clientInterface, ServiceDefinition definition, boolean keyed, String boundKey) {
+        if (boundKey != null && !keyed) {
+            throw new ServiceDefinitionException("Client " + clientInterface.getName() + " was bound to key '" + boundKey
+                    + "', but service '" + definition.name() + "' (" + definition.serviceClass().getName()
+                    + ") is not keyed; set its placement to keyed (rusm.components." + definition.name()
+                    + ".placement: keyed, or Node.keyedService), or create the client without a key");
+        }
         HandlerTable table = definition.handlerTable();
         Map<Method, Dispatch> out = objectAndDefaultMethods(clientInterface);
         List<String> problems = new ArrayList<>();
         for (Method m : clientMethods(clientInterface)) {
             try {
-                out.put(m, bindMethod(clientInterface, m, definition.serviceClass(), table));
+                boolean keyArg = keyParameter(m, boundKey);
+                if (keyArg && !keyed) {
+                    throw new Problem("its first parameter is @Key, but service '" + definition.name() + "' is not keyed; set rusm.components."
+                            + definition.name() + ".placement: keyed (or use Node.keyedService), or remove @Key");
+                }
+                if (!keyArg && keyed && boundKey == null) {
+                    throw new Problem("names no key, but service '" + definition.name() + "' is keyed (one process per key): annotate its first "
+                            + "parameter @Key, or bind the client to one key with node.client(" + clientInterface.getSimpleName() + ".class, key)");
+                }
+                out.put(m, bindMethod(clientInterface, m, definition.serviceClass(), table, keyArg));
             } catch (Problem p) {
                 problems.add(clientInterface.getSimpleName() + "." + Signatures.of(m) + ": " + p.getMessage());
             }
@@ -74,13 +97,26 @@ public final class ClientValidator {
      * parameter types, async ones without their {@code Async} suffix.
      */
     static Map<Method, Dispatch> unbound(Class<?> clientInterface) {
+        return unbound(clientInterface, null);
+    }
+
+    /** {@link #unbound(Class)} for a client bound to {@code boundKey} (null: not bound). */
+    static Map<Method, Dispatch> unbound(Class<?> clientInterface, String boundKey) {
         Map<Method, Dispatch> out = objectAndDefaultMethods(clientInterface);
         List<String> problems = new ArrayList<>();
         for (Method m : clientMethods(clientInterface)) {
+            boolean keyArg;
+            try {
+                keyArg = keyParameter(m, boundKey);
+            } catch (Problem p) {
+                problems.add(clientInterface.getSimpleName() + "." + Signatures.of(m) + ": " + p.getMessage());
+                continue;
+            }
+            Class<?>[] params = handlerParameters(m, keyArg);
             Dispatch guess = switch (kindOf(m)) {
-                case CAST -> new Dispatch.Cast(HandlerKey.of(m.getName(), m.getParameterTypes()), -1);
-                case ASYNC -> new Dispatch.Async(HandlerKey.of(withoutAsyncSuffix(m.getName()), m.getParameterTypes()), -1);
-                case CALL -> new Dispatch.Call(HandlerKey.of(m.getName(), m.getParameterTypes()), -1, m.getReturnType() != void.class);
+                case CAST -> new Dispatch.Cast(HandlerKey.of(m.getName(), params), -1, keyArg);
+                case ASYNC -> new Dispatch.Async(HandlerKey.of(withoutAsyncSuffix(m.getName()), params), -1, keyArg);
+                case CALL -> new Dispatch.Call(HandlerKey.of(m.getName(), params), -1, keyArg, m.getReturnType() != void.class);
             };
             if (m.isAnnotationPresent(Cast.class) && m.getReturnType() != void.class) {
                 problems.add(clientInterface.getSimpleName() + "." + Signatures.of(m) + ": " + castNotVoid(m));
@@ -102,17 +138,42 @@ public final class ClientValidator {
         return Kind.CALL;
     }
 
-    private static Dispatch bindMethod(Class<?> clientInterface, Method m, Class<?> serviceClass, HandlerTable table) {
+    /**
+     * Whether {@code m}'s first parameter is its {@code @Key}; a {@code @Key} anywhere else, on a
+     * method without parameters, or on a client bound to a key is a problem.
+     */
+    private static boolean keyParameter(Method m, String boundKey) {
+        java.lang.reflect.Parameter[] ps = m.getParameters();
+        for (int i = 1; i < ps.length; i++) {
+            if (ps[i].isAnnotationPresent(io.rusm.Key.class)) {
+                throw new Problem("@Key is on parameter " + (i + 1) + "; it must be on the first parameter, the key");
+            }
+        }
+        boolean keyArg = ps.length > 0 && ps[0].isAnnotationPresent(io.rusm.Key.class);
+        if (keyArg && boundKey != null) {
+            throw new Problem("its first parameter is @Key, but this client is bound to key '" + boundKey
+                    + "'; remove @Key from the interface, or create the client without a key (node.client(Class)) to name keys per call");
+        }
+        return keyArg;
+    }
+
+    /** The parameters the handler takes: the client method's, minus the key. */
+    private static Class<?>[] handlerParameters(Method m, boolean keyArg) {
+        Class<?>[] params = m.getParameterTypes();
+        return keyArg ? java.util.Arrays.copyOfRange(params, 1, params.length) : params;
+    }
+
+    private static Dispatch bindMethod(Class<?> clientInterface, Method m, Class<?> serviceClass, HandlerTable table, boolean keyArg) {
         Kind kind = kindOf(m);
         if (kind == Kind.CAST && m.getReturnType() != void.class) throw new Problem(castNotVoid(m));
-        Class<?>[] params = m.getParameterTypes();
+        Class<?>[] params = handlerParameters(m, keyArg);
         Handler h = table.find(HandlerKey.of(m.getName(), params));
         String alternative = kind == Kind.ASYNC && hasAsyncSuffix(m.getName()) ? withoutAsyncSuffix(m.getName()) : null;
         if (h == null && alternative != null) h = table.find(HandlerKey.of(alternative, params));
-        if (h == null) throw new Problem(noHandler(m, alternative, serviceClass, table));
+        if (h == null) throw new Problem(noHandler(m, params, alternative, serviceClass, table));
         switch (kind) {
             case CAST -> {
-                return new Dispatch.Cast(h.key(), h.index());
+                return new Dispatch.Cast(h.key(), h.index(), keyArg);
             }
             case ASYNC -> {
                 Class<?> value = futureValueType(m.getGenericReturnType());
@@ -124,7 +185,7 @@ public final class ClientValidator {
                             + h.returnType().getSimpleName() + "; declare CompletableFuture<"
                             + (h.returnType() == void.class ? "Void" : box(h.returnType()).getSimpleName()) + "> (or a supertype of it)");
                 }
-                return new Dispatch.Async(h.key(), h.index());
+                return new Dispatch.Async(h.key(), h.index(), keyArg);
             }
             default -> {
                 Class<?> r = m.getReturnType();
@@ -141,7 +202,7 @@ public final class ClientValidator {
                                 + ", which the client method does not declare; add 'throws " + thrown.getSimpleName() + "' to it");
                     }
                 }
-                return new Dispatch.Call(h.key(), h.index(), r != void.class);
+                return new Dispatch.Call(h.key(), h.index(), keyArg, r != void.class);
             }
         }
     }
@@ -151,8 +212,7 @@ public final class ClientValidator {
                 + "; make it void, or remove @Cast to make it a call";
     }
 
-    private static String noHandler(Method m, String alternative, Class<?> serviceClass, HandlerTable table) {
-        Class<?>[] params = m.getParameterTypes();
+    private static String noHandler(Method m, Class<?>[] params, String alternative, Class<?> serviceClass, HandlerTable table) {
         String service = serviceClass.getSimpleName();
         for (String name : alternative == null ? List.of(m.getName()) : List.of(m.getName(), alternative)) {
             String why = table.whyNotHandler(name, params);

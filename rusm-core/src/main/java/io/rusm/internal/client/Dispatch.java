@@ -21,14 +21,22 @@ abstract sealed class Dispatch {
     abstract static sealed class ToHandler extends Dispatch {
         private final HandlerKey key;
         private final int index;
+        /** The first argument is the {@code @Key} of a keyed service: it names the target and is not sent. */
+        private final boolean keyArg;
 
-        ToHandler(HandlerKey key, int index) {
+        ToHandler(HandlerKey key, int index, boolean keyArg) {
             this.key = key;
             this.index = index;
+            this.keyArg = keyArg;
         }
 
         final Invocation invocation(Object[] args) {
-            return new Invocation(key, index, args);
+            return new Invocation(key, index, keyArg ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+        }
+
+        /** The process name this call goes to. */
+        final String target(ServiceClientHandler client, Object[] args) {
+            return keyArg ? client.keyTarget(args[0]) : client.target();
         }
     }
 
@@ -36,14 +44,14 @@ abstract sealed class Dispatch {
     static final class Call extends ToHandler {
         private final boolean returnsValue;
 
-        Call(HandlerKey key, int index, boolean returnsValue) {
-            super(key, index);
+        Call(HandlerKey key, int index, boolean keyArg, boolean returnsValue) {
+            super(key, index, keyArg);
             this.returnsValue = returnsValue;
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            Object reply = client.node().call(client.service(), invocation(args), client.callTimeout());
+            Object reply = client.node().call(target(client, args), invocation(args), client.callTimeout());
             return returnsValue ? reply : null;
         }
     }
@@ -53,25 +61,25 @@ abstract sealed class Dispatch {
      * fiber (see {@code AsyncCall}); failures are passed on as is, never wrapped.
      */
     static final class Async extends ToHandler {
-        Async(HandlerKey key, int index) {
-            super(key, index);
+        Async(HandlerKey key, int index, boolean keyArg) {
+            super(key, index, keyArg);
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            return client.node().callAsync(client.service(), invocation(args), client.callTimeout());
+            return client.node().callAsync(target(client, args), invocation(args), client.callTimeout());
         }
     }
 
     /** A fire-and-forget send ({@code @Cast}). */
     static final class Cast extends ToHandler {
-        Cast(HandlerKey key, int index) {
-            super(key, index);
+        Cast(HandlerKey key, int index, boolean keyArg) {
+            super(key, index, keyArg);
         }
 
         @Override
         Object invoke(ServiceClientHandler client, Object proxy, Object[] args) {
-            client.node().send(client.service(), invocation(args));
+            client.node().send(target(client, args), invocation(args));
             return null;
         }
     }

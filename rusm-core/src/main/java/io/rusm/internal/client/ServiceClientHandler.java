@@ -16,19 +16,26 @@ final class ServiceClientHandler implements InvocationHandler {
     private final ServicePort node;
     private final Class<?> clientInterface;
     private final String service;
+    /** The key a bound client talks to, or null. */
+    private final String boundKey;
+    /** Where key-less methods go: the service, or {@code <service>/<key>} for a bound client. */
+    private final String target;
     private final Duration callTimeout;
     private volatile Map<Method, Dispatch> dispatch;
     private volatile boolean bound;
 
     /** Validates {@code clientInterface} against {@code definition} now, or (if null) only what it shows alone. */
-    ServiceClientHandler(ServicePort node, Class<?> clientInterface, String service, Duration callTimeout, ServiceDefinition definition) {
+    ServiceClientHandler(ServicePort node, Class<?> clientInterface, String service, String boundKey, Duration callTimeout,
+                         ServiceDefinition definition) {
         this.node = node;
         this.clientInterface = clientInterface;
         this.service = service;
+        this.boundKey = boundKey;
+        this.target = boundKey == null ? service : service + "/" + boundKey;
         this.callTimeout = callTimeout;
         this.dispatch = definition != null
-                ? ClientValidator.dispatchTable(clientInterface, definition)
-                : ClientValidator.unbound(clientInterface);
+                ? ClientValidator.dispatchTable(clientInterface, definition, node.isKeyed(service), boundKey)
+                : ClientValidator.unbound(clientInterface, boundKey);
         this.bound = definition != null;
     }
 
@@ -40,6 +47,19 @@ final class ServiceClientHandler implements InvocationHandler {
         return service;
     }
 
+    /** The process name key-less methods address: the service, or {@code <service>/<key>} when bound. */
+    String target() {
+        return target;
+    }
+
+    /** The process name of the key passed as a method's {@code @Key} argument. */
+    String keyTarget(Object key) {
+        if (key == null) throw new IllegalArgumentException("the @Key argument of a call to keyed service '" + service + "' is null");
+        String k = String.valueOf(key);
+        if (k.isEmpty()) throw new IllegalArgumentException("the @Key argument of a call to keyed service '" + service + "' is empty");
+        return service + "/" + k;
+    }
+
     Duration callTimeout() {
         return callTimeout;
     }
@@ -47,7 +67,7 @@ final class ServiceClientHandler implements InvocationHandler {
     /** Validates against {@code definition} and switches to the bound table; throws if they do not match. */
     synchronized void bind(ServiceDefinition definition) {
         if (bound) return;
-        this.dispatch = ClientValidator.dispatchTable(clientInterface, definition);
+        this.dispatch = ClientValidator.dispatchTable(clientInterface, definition, node.isKeyed(service), boundKey);
         this.bound = true;
     }
 
@@ -72,6 +92,6 @@ final class ServiceClientHandler implements InvocationHandler {
 
     @Override
     public String toString() {
-        return clientInterface.getSimpleName() + " -> " + service;
+        return clientInterface.getSimpleName() + " -> " + target;
     }
 }

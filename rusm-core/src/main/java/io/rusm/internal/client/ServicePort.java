@@ -19,4 +19,9 @@ public interface ServicePort {
     CompletableFuture<Object> callAsync(String service, Object request, Duration timeout);
 
     void send(String service, Object message);
+
+    /** Whether {@code service} is a keyed service (its processes are named {@code <service>/<key>}). */
+    default boolean isKeyed(String service) {
+        return false;
+    }
 }

@@ -262,8 +262,26 @@ public final class Runtime {
         switch (target.mailbox.offer(call)) {
             case ACCEPTED -> { }
             case FULL -> throw new MailboxFullException(target.pid, target.mailbox.capacity());
-            case CLOSED -> throw new NoProcessException(target.pid.toString());
+            case CLOSED -> throw new MailboxClosedException(target.pid);
         }
+    }
+
+    /**
+     * A send that says whether it landed: false (nothing reported) when {@code target}'s mailbox is
+     * closed, so rusm's routing can give the message to the next incarnation instead of dropping it.
+     *
+     * @throws MailboxFullException if the mailbox is at capacity
+     */
+    public boolean offer(Process target, Object message) {
+        Process acting = Current.beginAct("send");
+        Mailbox.Offer offer;
+        try {
+            offer = target.mailbox.offer(new Envelope(message, false));
+        } finally {
+            Current.endAct(acting);
+        }
+        if (offer == Mailbox.Offer.FULL) throw new MailboxFullException(target.pid, target.mailbox.capacity());
+        return offer == Mailbox.Offer.ACCEPTED;
     }
 
 

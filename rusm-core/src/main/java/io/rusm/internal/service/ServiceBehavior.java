@@ -28,6 +28,8 @@ public final class ServiceBehavior implements Behavior {
     private final HandlerTable table;
     private final Supplier<?> instances;
     private final boolean runPostConstruct;
+    /** The key of a keyed service's incarnation ({@link io.rusm.ProcessContext#key()}), or null. */
+    private final String key;
     private Object instance;
     /** The handler running (or that just threw), for {@link #isDeclaredFailure}. */
     private Handler current;
@@ -44,10 +46,21 @@ public final class ServiceBehavior implements Behavior {
      *                         such as Spring creating the instance); {@code @PreDestroy} is run either way
      */
     public ServiceBehavior(String name, HandlerTable table, Supplier<?> instances, boolean runPostConstruct) {
+        this(name, table, instances, runPostConstruct, null);
+    }
+
+    /** One incarnation of the process of {@code key} of a keyed service; {@code name} is {@code <service>/<key>}. */
+    public ServiceBehavior(String name, HandlerTable table, Supplier<?> instances, boolean runPostConstruct, String key) {
         this.name = Objects.requireNonNull(name, "name");
         this.table = Objects.requireNonNull(table, "table");
         this.instances = Objects.requireNonNull(instances, "instances");
         this.runPostConstruct = runPostConstruct;
+        this.key = key;
+    }
+
+    /** The key this incarnation serves, or null if the service is not keyed. */
+    public String key() {
+        return key;
     }
 
     @Override

@@ -22,6 +22,10 @@ public final class MetricNames {
     public static final String TIMERS_ACTIVE = "rusm.timers.active";
     /** Counter, tags service, outcome (ok, crashed): reminder due times delivered to onReminder [rusm_reminders_fired_total]. */
     public static final String REMINDERS_FIRED = "rusm.reminders.fired";
+    /** Gauge, tag service, for keyed services: keys with a live process on this node [rusm_keyed_active]. */
+    public static final String KEYED_ACTIVE = "rusm.keyed.active";
+    /** Counter, tag service, for keyed services: keys started on demand (first call to a key not running) [rusm_keyed_activations_total]. */
+    public static final String KEYED_ACTIVATIONS = "rusm.keyed.activations";
     /** Gauge [rusm_processes_live]. */
     public static final String PROCESSES_LIVE = "rusm.processes.live";
 }

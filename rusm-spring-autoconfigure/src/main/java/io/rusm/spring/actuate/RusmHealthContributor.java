@@ -112,6 +112,8 @@ public final class RusmHealthContributor {
             // gracefully, so the services under those read "stopped", yet they are down because of
             // the escalation all the same.
             if (escalated) b.withDetail("escalated", true);
+            // A keyed service is one leaf for its whole family: counts, not a leaf per key.
+            node.keyedStats(path.getLast()).ifPresent(k -> b.withDetail("keyed", KeyedDetails.of(k)));
             return b.build();
         }
 

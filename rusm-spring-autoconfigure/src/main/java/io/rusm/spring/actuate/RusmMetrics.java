@@ -72,6 +72,14 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
                     .tag("service", service).baseUnit("bytes")
                     .description("Retained state of a memory-capped service at its last check").register(registry);
         }
+        // Keyed services: counts per family, never a tag per key (cardinality).
+        for (String service : node.keyedServices()) {
+            Gauge.builder(MetricNames.KEYED_ACTIVE, node, n -> n.keyedStats(service).map(io.rusm.KeyedStats::liveKeys).orElse(0))
+                    .tag("service", service).description("Keys of a keyed service with a live process on this node").register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder(MetricNames.KEYED_ACTIVATIONS, node,
+                            n -> n.keyedStats(service).map(io.rusm.KeyedStats::activations).orElse(0L))
+                    .tag("service", service).description("Keys of a keyed service started on demand by their first call").register(registry);
+        }
         // Counters exist from the start at 0, so a dashboard or an alert on rate() sees the series
         // before the first event instead of "no data".
         for (String supervisor : supervisors) escalations(registry, supervisor);
@@ -172,7 +180,14 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     }
 
     private String known(String name) {
-        return services.containsKey(name) || external.contains(name) || supervisors.contains(name) ? name : OTHER;
+        if (services.containsKey(name) || external.contains(name) || supervisors.contains(name)) return name;
+        // A key's process, <service>/<key>, counts for its keyed service: the key is never a tag.
+        int slash = name.indexOf('/');
+        if (slash > 0) {
+            String service = name.substring(0, slash);
+            if (services.containsKey(service) && node.keyedStats(service).isPresent()) return service;
+        }
+        return OTHER;
     }
 
     private String method(String service, Object message) {
