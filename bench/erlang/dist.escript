@@ -8,8 +8,8 @@
 %% started if it does not run), starts a second node rusm_dist_b<N>@127.0.0.1 with OTP's `peer`
 %% (its own `erl` OS process), starts a counter gen_server registered as `counter` there, and calls
 %% it with gen_server:call({counter, Node}, {bump, 1}) from this node:
-%%   dist.call.1.p50 / .p99 / .mean   one caller process, back to back, for a fixed time   us
-%%   dist.call.64                     64 caller processes at once; wall time / calls       us
+%%   cluster.call.1.p50 / .p99 / .mean  one caller process, back to back, for a fixed time  us
+%%   cluster.call.64                    64 caller processes at once; wall time / calls      us
 %% Each figure: a warm-up of the same shape first, then a fixed measured time.
 %% Prints RESULT <key> erlang <value> <unit> lines. The peer node is stopped at the end, also when
 %% a step fails (and a peer halts by itself when this node's connection to it goes).
@@ -38,14 +38,14 @@ main(Args) ->
         {Lat, Wall1} = one_caller(Server, MeasureMs),
         N1 = length(Lat),
         Sorted = list_to_tuple(lists:sort(Lat)),
-        result("dist.call.1.p50", pct(Sorted, 0.50) / 1000, "us"),
-        result("dist.call.1.p99", pct(Sorted, 0.99) / 1000, "us"),
-        result("dist.call.1.mean", Wall1 / N1 / 1000, "us"),
+        result("cluster.call.1.p50", pct(Sorted, 0.50) / 1000, "us"),
+        result("cluster.call.1.p99", pct(Sorted, 0.99) / 1000, "us"),
+        result("cluster.call.1.mean", Wall1 / N1 / 1000, "us"),
         io:format("# 1 caller: ~p calls in ~.2f s~n", [N1, Wall1 / 1.0e9]),
         %% 64 callers: wall time / calls
         _ = callers(Server, 64, WarmMs),
         {N64, Wall64} = callers(Server, 64, MeasureMs),
-        result("dist.call.64", Wall64 / N64 / 1000, "us"),
+        result("cluster.call.64", Wall64 / N64 / 1000, "us"),
         io:format("# 64 callers: ~p calls in ~.2f s~n", [N64, Wall64 / 1.0e9]),
         %% every acknowledged bump counted once
         Total = gen_server:call(Server, get),

@@ -216,7 +216,33 @@ public final class Report {
         } else {
             out.append("| cache under a 256 MB cap ≥ 90% of its uncapped get throughput | ? | ? |\n");
         }
+        clusterTable(out);
         return out.toString();
+    }
+
+    /** The cross-node call (ClusterCallMain against dist.escript), when the run has it. */
+    private void clusterTable(StringBuilder out) {
+        List<String[]> rows = List.of(
+                new String[] {"cluster.call.1.p50", "1 caller, p50"},
+                new String[] {"cluster.call.1.p99", "1 caller, p99"},
+                new String[] {"cluster.call.1.mean", "1 caller, mean (wall time / calls)"},
+                new String[] {"cluster.call.64", "64 callers, per call (wall time / calls)"});
+        if (rows.stream().noneMatch(r -> get(r[0], "rusm") != null || get(r[0], "erlang") != null)) return;
+        out.append("\n| cross-node call round trip (µs) | rusm: 2 JVMs, typed client → rusm.v1 gRPC | Erlang distribution: 2 nodes, gen_server:call | rusm ÷ Erlang |\n")
+                .append("|---|---|---|---|\n");
+        for (String[] r : rows) {
+            Figure rusm = get(r[0], "rusm");
+            Figure erlang = get(r[0], "erlang");
+            out.append("| ").append(r[1]).append(" | ").append(format(rusm, "µs")).append(" | ").append(format(erlang, "µs"))
+                    .append(" | ").append(rusm != null && erlang != null ? ratio(rusm, erlang) : "–").append(" |\n");
+        }
+        for (String[] r : List.of(rows.get(0), rows.get(3))) {
+            Figure rusm = get(r[0], "rusm");
+            Figure erlang = get(r[0], "erlang");
+            out.append("| target: cross-node call ").append(r[1]).append(" ≤ Erlang's | ")
+                    .append(format(rusm, "µs")).append(" | ").append(format(erlang, "µs")).append(" | met: ")
+                    .append(lessOrEqual(rusm, erlang)).append(" |\n");
+        }
     }
 
     private static void target(StringBuilder out, String label, Figure rusm, Figure baseline, String met) {
