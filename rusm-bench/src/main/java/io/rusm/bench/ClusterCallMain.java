@@ -51,7 +51,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Figures, printed as {@code RESULT <key> rusm <value> us}, each after a warm-up of the same shape:
  * {@code cluster.call.1.p50/.p99/.mean} — one caller (a virtual thread) calling back to back for the
- * measured time; {@code cluster.call.64} — 64 virtual threads calling at once, wall time / calls.
+ * measured time; {@code cluster.call.64} — 64 virtual threads calling at once, wall time / calls;
+ * {@code cluster.whereis.1.p50/.p99} — the floor under a call: {@code node.whereis("counter")} from
+ * the caller, a gRPC unary on the same channel that the owner answers from its registry.
  */
 public final class ClusterCallMain {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -298,33 +300,26 @@ public final class ClusterCallMain {
         AtomicLong acked = new AtomicLong();
 
         // 1 caller: latency of every call
-        oneCaller(counter, warmMs, acked);
-        long[][] lat = new long[1][];
-        long[] wall1 = new long[1];
-        int[] n1 = new int[1];
-        Thread t = Thread.ofVirtual().name("caller-1").start(() -> {
-            long[] l = new long[1 << 16];
-            int n = 0;
-            long t0 = System.nanoTime();
-            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(measureMs);
-            for (long s = t0; s < deadline; s = System.nanoTime()) {
-                counter.bump(1);
-                acked.incrementAndGet();
-                if (n == l.length) l = Arrays.copyOf(l, n * 2);
-                l[n++] = System.nanoTime() - s;
-            }
-            wall1[0] = System.nanoTime() - t0;
-            lat[0] = l;
-            n1[0] = n;
-        });
-        join(t, measureMs);
-        if (lat[0] == null) throw new IllegalStateException("the one-caller measurement failed");
-        long[] sorted = Arrays.copyOf(lat[0], n1[0]);
-        Arrays.sort(sorted);
-        lines.add(result("cluster.call.1.p50", sorted[pct(sorted.length, 0.50)] / 1e3));
-        lines.add(result("cluster.call.1.p99", sorted[pct(sorted.length, 0.99)] / 1e3));
-        lines.add(result("cluster.call.1.mean", wall1[0] / 1e3 / n1[0]));
-        lines.add(String.format(Locale.ROOT, "# 1 caller on node %s: %d calls in %.2f s", self, n1[0], wall1[0] / 1e9));
+        Runnable bump = () -> {
+            counter.bump(1);
+            acked.incrementAndGet();
+        };
+        timedLoop(bump, warmMs);
+        Latencies one = timedLoop(bump, measureMs);
+        lines.add(result("cluster.call.1.p50", one.percentile(0.50) / 1e3));
+        lines.add(result("cluster.call.1.p99", one.percentile(0.99) / 1e3));
+        lines.add(result("cluster.call.1.mean", one.wallNanos() / 1e3 / one.count()));
+        lines.add(String.format(Locale.ROOT, "# 1 caller on node %s: %d calls in %.2f s", self, one.count(), one.wallNanos() / 1e9));
+
+        // the floor under it: a whereis over the same wire and channel (a gRPC unary the other node
+        // answers from its registry, no process call, no JSON), one caller
+        Runnable whereis = () -> {
+            if (node.whereis("counter").isEmpty()) throw new IllegalStateException("whereis(counter) found nothing");
+        };
+        timedLoop(whereis, Math.min(warmMs, 1000));
+        Latencies floor = timedLoop(whereis, Math.min(measureMs, 2000));
+        lines.add(result("cluster.whereis.1.p50", floor.percentile(0.50) / 1e3));
+        lines.add(result("cluster.whereis.1.p99", floor.percentile(0.99) / 1e3));
 
         // 64 callers: wall time / calls
         callers(counter, 64, warmMs, acked);
@@ -337,8 +332,33 @@ public final class ClusterCallMain {
         return new Measured(lines, acked.get());
     }
 
-    private static void oneCaller(CounterClient counter, long ms, AtomicLong acked) throws InterruptedException {
-        callers(counter, 1, ms, acked);
+    private record Latencies(long[] sorted, int count, long wallNanos) {
+        double percentile(double q) {
+            return sorted[pct(count, q)];
+        }
+    }
+
+    /** One virtual thread doing {@code op} back to back for {@code ms}: every op's latency. */
+    private static Latencies timedLoop(Runnable op, long ms) throws InterruptedException {
+        Latencies[] out = new Latencies[1];
+        Thread t = Thread.ofVirtual().name("caller-1").start(() -> {
+            long[] l = new long[1 << 16];
+            int n = 0;
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(ms);
+            for (long s = t0; s < deadline; s = System.nanoTime()) {
+                op.run();
+                if (n == l.length) l = Arrays.copyOf(l, n * 2);
+                l[n++] = System.nanoTime() - s;
+            }
+            long wall = System.nanoTime() - t0;
+            long[] sorted = Arrays.copyOf(l, n);
+            Arrays.sort(sorted);
+            out[0] = new Latencies(sorted, n, wall);
+        });
+        join(t, ms);
+        if (out[0] == null || out[0].count() == 0) throw new IllegalStateException("the one-caller measurement failed");
+        return out[0];
     }
 
     /** {@code count} virtual threads calling for {@code ms}: {calls, wall ns until the last returned}. */
