@@ -153,7 +153,8 @@ public final class ClusterCallMain {
 
     // ---- node a: this JVM, the one that is run -----------------------------------------------
 
-    private static int runFirstNode(long warmMs, long measureMs) throws Exception {
+    /** Runs node a (and node b beside it); 0 when every figure was measured and checked. */
+    static int runFirstNode(long warmMs, long measureMs) throws Exception {
         int portA = freePort();
         int portB = freePort();
         List<Integer> ports = List.of(portA, portB);
