@@ -12,7 +12,8 @@
 %%   cluster.call.64                    64 caller processes at once; wall time / calls      us
 %% Each figure: a warm-up of the same shape first, then a fixed measured time.
 %% Prints RESULT <key> erlang <value> <unit> lines. The peer node is stopped at the end, also when
-%% a step fails (and a peer halts by itself when this node's connection to it goes).
+%% a step fails (and a peer halts by itself when this node's connection to it goes); an epmd it
+%% started is stopped too when no other node uses it.
 -mode(compile).
 
 main(Args) ->
@@ -20,6 +21,7 @@ main(Args) ->
     Mode = case Args of [] -> full; [A | _] -> list_to_atom(A) end,
     {WarmMs, MeasureMs} = durations(Mode),
     Suffix = integer_to_list(erlang:unique_integer([positive]) rem 1000000 + list_to_integer(os:getpid())),
+    EpmdWasUp = epmd_up(),
     start_distribution(list_to_atom("rusm_dist_a" ++ Suffix ++ "@127.0.0.1")),
     {ok, Peer, Node} = peer:start_link(#{name => list_to_atom("rusm_dist_b" ++ Suffix), host => "127.0.0.1",
                                         longnames => true, wait_boot => 30000,
@@ -57,6 +59,7 @@ main(Args) ->
     after
         stop_peer(Peer, Node)
     end,
+    stop_epmd_if_started(EpmdWasUp),
     halt(case Result of ok -> 0; _ -> 1 end).
 
 durations(quick) -> {1000, 2000};
@@ -71,9 +74,31 @@ pct(Sorted, Q) ->
     N = tuple_size(Sorted),
     element(max(1, min(N, round(N * Q))), Sorted).
 
+epmd_up() ->
+    string:find(os:cmd("epmd -names"), "up and running") =/= nomatch.
+
+%% Leaves the machine as found: an epmd this script started goes once no node is registered with it
+%% (`epmd -kill` refuses while other nodes are).
+stop_epmd_if_started(true) -> ok;
+stop_epmd_if_started(false) ->
+    _ = net_kernel:stop(),
+    Names = os:cmd("epmd -names"),
+    case string:find(Names, "name ") of
+        nomatch -> _ = os:cmd("epmd -kill"), io:format("# epmd (started by this script) stopped~n");
+        _ -> io:format("# epmd left running: other nodes are registered~n")
+    end.
+
+wait_epmd(0) -> {error, epmd_did_not_start};
+wait_epmd(N) ->
+    case epmd_up() of
+        true -> ok;
+        false -> timer:sleep(50), wait_epmd(N - 1)
+    end.
+
 start_distribution(Name) ->
     %% epmd must run before this node can register; `erl -name` would start it, an escript does not
     _ = os:cmd("epmd -daemon"),
+    ok = wait_epmd(100), % `epmd -daemon` returns before it listens: up to 5 s, polled
     Cookie = list_to_atom("rusm_bench_" ++ integer_to_list(erlang:unique_integer([positive]))),
     {ok, _} = net_kernel:start([Name, longnames]),
     true = erlang:set_cookie(node(), Cookie),
