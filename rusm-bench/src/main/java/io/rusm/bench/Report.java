@@ -135,6 +135,10 @@ public final class Report {
                 new Row("restart.p99", "crash → serving again, p99", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"));
 
         StringBuilder out = new StringBuilder();
+        if (figures.keySet().stream().allMatch(k -> k.startsWith("cluster."))) { // bench/run --cluster
+            clusterTable(out);
+            return out.toString();
+        }
         out.append("| workload | rusm | rusm (raw Behavior) | Erlang/OTP | Pekko typed | VT + BlockingQueue | direct: synchronized | direct: ReentrantLock |\n");
         out.append("|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
@@ -216,7 +220,36 @@ public final class Report {
         } else {
             out.append("| cache under a 256 MB cap ≥ 90% of its uncapped get throughput | ? | ? |\n");
         }
+        clusterTable(out);
         return out.toString();
+    }
+
+    /** The cross-node call (ClusterCallMain against dist.escript), when the run has it. */
+    private void clusterTable(StringBuilder out) {
+        List<String[]> rows = List.of(
+                new String[] {"cluster.call.1.p50", "1 caller, p50"},
+                new String[] {"cluster.call.1.p99", "1 caller, p99"},
+                new String[] {"cluster.call.1.mean", "1 caller, mean (wall time / calls)"},
+                new String[] {"cluster.call.64", "64 callers, per call (wall time / calls)"},
+                new String[] {"cluster.whereis.1.p50", "floor: whereis over the same wire, 1 caller, p50"},
+                new String[] {"cluster.whereis.1.p99", "floor: whereis over the same wire, 1 caller, p99"});
+        if (rows.stream().noneMatch(r -> get(r[0], "rusm") != null || get(r[0], "erlang") != null)) return;
+        if (!out.isEmpty()) out.append("\n");
+        out.append("| cross-node call round trip (µs) | rusm: 2 JVMs, typed client → rusm.v1 gRPC | Erlang distribution: 2 nodes, gen_server:call | rusm ÷ Erlang |\n")
+                .append("|---|---|---|---|\n");
+        for (String[] r : rows) {
+            Figure rusm = get(r[0], "rusm");
+            Figure erlang = get(r[0], "erlang");
+            out.append("| ").append(r[1]).append(" | ").append(format(rusm, "µs")).append(" | ").append(format(erlang, "µs"))
+                    .append(" | ").append(rusm != null && erlang != null ? ratio(rusm, erlang) : "–").append(" |\n");
+        }
+        for (String[] r : List.of(rows.get(0), rows.get(3))) { // the targets
+            Figure rusm = get(r[0], "rusm");
+            Figure erlang = get(r[0], "erlang");
+            out.append("| target: cross-node call ").append(r[1]).append(" ≤ Erlang's | ")
+                    .append(format(rusm, "µs")).append(" | ").append(format(erlang, "µs")).append(" | met: ")
+                    .append(lessOrEqual(rusm, erlang)).append(" |\n");
+        }
     }
 
     private static void target(StringBuilder out, String label, Figure rusm, Figure baseline, String met) {

@@ -56,6 +56,13 @@ class WorkloadSmokeTest {
         }
     }
 
+    /** Two JVMs (this one and node b), a fraction of a second per figure: starts, measures, checks, stops b. */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void crossNodeCallInTwoJvms() throws Exception {
+        assertThat(ClusterCallMain.runFirstNode(200, 300)).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vt-queue", "pekko", "rusm"})
     void crashAndServeAgain(String system) {
