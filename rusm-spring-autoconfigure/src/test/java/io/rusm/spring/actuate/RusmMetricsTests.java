@@ -122,7 +122,7 @@ class RusmMetricsTests {
                 MetricNames.RESTARTS, Set.of("service", "supervisor"),
                 MetricNames.CRASHES, Set.of("service", "reason"),
                 MetricNames.ESCALATIONS, Set.of("supervisor"),
-                MetricNames.CALLS, Set.of("service", "method", "outcome"),
+                MetricNames.CALLS, Set.of("service", "method", "outcome", "location"),
                 MetricNames.SENDS_DROPPED, Set.of("service", "reason"),
                 MetricNames.MAILBOX_SIZE, Set.of("service"),
                 MetricNames.TIMERS_ACTIVE, Set.of("service"),

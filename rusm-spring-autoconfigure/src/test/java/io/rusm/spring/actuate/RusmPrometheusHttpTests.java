@@ -60,17 +60,17 @@ class RusmPrometheusHttpTests {
                 .containsEntry(series("rusm_process_crashes_total", "service=cache", "reason=crashed"), 2.0)
                 .containsEntry(series("rusm_process_crashes_total", "service=other", "reason=crashed"), 1.0)
                 .containsEntry(series("rusm_supervisor_escalations_total", "supervisor=caches"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=bump", "outcome=ok"), 2.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=reject", "outcome=error"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=crash", "outcome=crashed"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=gate", "method=hold", "outcome=timeout"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=gate", "method=pings", "outcome=full"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=other", "method=other", "outcome=noproc"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=cache", "method=get", "outcome=noproc"), 1.0)
-                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=other", "outcome=error"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=bump", "location=local", "outcome=ok"), 2.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=reject", "location=local", "outcome=error"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=crash", "location=local", "outcome=crashed"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=gate", "method=hold", "location=local", "outcome=timeout"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=gate", "method=pings", "location=local", "outcome=full"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=other", "method=other", "location=local", "outcome=noproc"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=cache", "method=get", "location=local", "outcome=noproc"), 1.0)
+                .containsEntry(series("rusm_calls_seconds_count", "service=counter", "method=other", "location=local", "outcome=error"), 1.0)
                 .containsEntry(series("rusm_processes_live"), (double) node.processCount())
                 .containsEntry(series("rusm_mailbox_size", "service=gate"), 0.0);
-        assertThat(after.get(series("rusm_calls_seconds_sum", "service=gate", "method=hold", "outcome=timeout")))
+        assertThat(after.get(series("rusm_calls_seconds_sum", "service=gate", "method=hold", "location=local", "outcome=timeout")))
                 .as("the caller waited its 1 s timeout").isGreaterThanOrEqualTo(1.0);
         assertThat(after.keySet()).as("no histogram unless asked for").noneMatch(s -> s.startsWith("rusm_calls_seconds_bucket"));
         assertThat(after.keySet()).as("no pid or incarnation label")
@@ -95,7 +95,7 @@ class RusmPrometheusHttpTests {
         work.counter.bump(1);
 
         Map<String, Double> scrape = app.prometheus();
-        assertThat(scrape).containsEntry(series("rusm_calls_seconds_bucket", "service=counter", "method=bump",
+        assertThat(scrape).containsEntry(series("rusm_calls_seconds_bucket", "service=counter", "method=bump", "location=local",
                 "outcome=ok", "le=+Inf"), 1.0);
         assertThat(scrape.keySet()).filteredOn(s -> s.startsWith("rusm_calls_seconds_bucket")).hasSizeGreaterThan(10);
     }
