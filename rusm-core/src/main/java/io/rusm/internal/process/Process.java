@@ -390,6 +390,11 @@ public final class Process {
         return runtime.reminderStore();
     }
 
+    /** The node's wake-ups for reminders of services that are not running. */
+    public io.rusm.internal.timer.ReminderWakeups reminderWakeups() {
+        return runtime.reminderWakeups();
+    }
+
     /** Keys of the active timers (empty for none or once ended), for views from any thread. */
     public java.util.Set<Object> timerKeys() {
         ProcessTimers t = timers;
