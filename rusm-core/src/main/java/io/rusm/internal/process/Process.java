@@ -260,7 +260,8 @@ public final class Process {
      */
     private boolean overMemoryCap(Object message) {
         if (!memory.handled(message)) return false;
-        long used = memory.measure(behavior.state());
+        ProcessTimers t = timers; // timer state is the incarnation's too: entries and the messages they will deliver
+        long used = t == null ? memory.measure(behavior.state()) : memory.measure(behavior.state(), t.retainedRoots(), t.entryBytes());
         if (!memory.exceeded(used)) return false;
         terminate(new ExitReason.MemoryLimit(used, memory.limitBytes()), true);
         return true;
