@@ -86,6 +86,12 @@ public final class Node implements AutoCloseable {
         this.runtime = new Runtime(name);
         this.defaultCallTimeout = defaultCallTimeout;
         runtime.onNameForgotten(n -> services.computeIfPresent(n, (k, known) -> known.declared() ? known : null));
+        // An idle on-demand service with a due reminder is started like a first call would start it.
+        var wakeups = runtime.reminderWakeups();
+        wakeups.starter(this::startByName);
+        wakeups.takesReminders(n -> serviceDefinition(n)
+                .map(d -> io.rusm.internal.service.ServiceBehavior.takesReminders(d.handlerTable()) != null).orElse(false));
+        onDemand.onChange(wakeups::watch, wakeups::unwatch);
     }
 
     /** A node named {@code local} with a 5 s default call timeout. */
@@ -222,6 +228,7 @@ public final class Node implements AutoCloseable {
      */
     public void reminderStore(java.util.function.Function<String, Kv> kvOfService) {
         runtime.reminderStore(kvOfService);
+        runtime.reminderWakeups().rescanAll(); // idle on-demand services already known may have reminders due
     }
 
     /** How many timers the process has active (0 if it is not running). */
@@ -566,6 +573,15 @@ public final class Node implements AutoCloseable {
         if (supervisor == null) return false;
         supervisor.idleOnDemand(name, timeout);
         return true;
+    }
+
+    /**
+     * Starts the service {@code name} unless it runs; true if it runs afterwards. The one path by
+     * which the node starts a service for work that did not come with a call (a due reminder of an
+     * idle on-demand service); names of keyed services ({@code service/key}) are to be routed here.
+     */
+    private boolean startByName(String name) {
+        return runtime.byName(name) != null || startOnDemand(name, defaultCallTimeout) != null;
     }
 
     /** Starts {@code name} if it is a non-resident supervised child; null if it is not one or cannot be started now. */

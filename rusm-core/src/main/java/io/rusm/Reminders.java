@@ -18,8 +18,13 @@ import java.util.Set;
  * following due time is the next one after that moment. The node must have a store for reminders
  * ({@link Node#reminderStore}); with the Spring starter it is the {@code Kv} store.
  *
- * <p>Not yet: starting an on-demand or keyed service for its reminder (the reminder fires once the
- * service runs), and delivery across a cluster (there is no cluster yet).
+ * <p>A reminder of an on-demand service (a non-resident supervised child, {@code resident: false})
+ * that is not running when it comes due starts the service through its supervisor, as a first call
+ * would, and the new incarnation gets it: the node watches the {@code Kv} of its idle on-demand
+ * services that have an {@code onReminder} handler (and are declared, as the Spring starter does).
+ *
+ * <p>Not yet: keyed services (their names will go through the node's one start-by-name path) and
+ * delivery across a cluster (there is no cluster yet).
  */
 public interface Reminders {
 

@@ -54,4 +54,40 @@ class ReminderKillTest {
         }
         assertThat(lines).doesNotContain("FIRED r");
     }
+
+    /**
+     * The same across kill -9 for an on-demand service: the next JVM starts nothing itself, yet the
+     * reminder that came due while no JVM ran starts the service through its supervisor and fires
+     * once; the JVM after that finds the due time recorded.
+     */
+    @Test
+    void aDueReminderStartsTheOnDemandServiceInTheNextJvm() throws Exception {
+        String store = dir.resolve("kv").toString();
+        List<String> lines = new CopyOnWriteArrayList<>();
+
+        try (ChildJvm first = ChildJvm.start(ReminderChildMain.class, dir, lines::add, "register", store, "1000", "on-demand").awaitOpen()) {
+            await("registered").atMost(Duration.ofSeconds(30)).until(() -> lines.contains("REGISTERED"));
+            first.kill();
+        }
+        assertThat(lines).doesNotContain("FIRED r");
+
+        lines.clear();
+        try (ChildJvm second = ChildJvm.start(ReminderChildMain.class, dir, lines::add, "idle", store, "on-demand").awaitOpen()) {
+            await("fired in the next JVM, which started nothing").atMost(Duration.ofSeconds(30)).until(() -> {
+                if (!second.isAlive()) throw new AssertionError("child died: " + second.diagnostics());
+                return lines.contains("FIRED r");
+            });
+            second.kill();
+        }
+        assertThat(lines.stream().filter("FIRED r"::equals).count()).isOne();
+
+        lines.clear();
+        try (ChildJvm third = ChildJvm.start(ReminderChildMain.class, dir, lines::add, "resume", store, "on-demand").awaitOpen()) {
+            await("third JVM resumed").atMost(Duration.ofSeconds(30)).until(() -> lines.stream().anyMatch(l -> l.startsWith("NEXT ")));
+            String next = lines.stream().filter(l -> l.startsWith("NEXT ")).findFirst().orElseThrow().substring(5);
+            assertThat(Instant.parse(next)).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
+            third.kill();
+        }
+        assertThat(lines).doesNotContain("FIRED r");
+    }
 }

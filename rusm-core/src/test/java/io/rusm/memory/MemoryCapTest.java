@@ -58,6 +58,28 @@ class MemoryCapTest {
         }
     }
 
+    /** Keeps nothing in its fields; what it holds is in its timers' messages, an hour from firing. */
+    @ResidentService("timerHoarder")
+    public static class TimerHoarder {
+        /** A timer message that carries a payload (a service's timers deliver Runnables). */
+        record Big(byte[] payload) implements Runnable {
+            @Override
+            public void run() {
+            }
+        }
+
+        public int arm(int timers, int bytesEach) {
+            io.rusm.Timers t = io.rusm.ProcessContext.timers();
+            Runnable shared = new Big(new byte[0]);
+            for (int i = 0; i < timers; i++) t.startSingle("t" + i, Duration.ofHours(1), bytesEach == 0 ? shared : new Big(new byte[bytesEach]));
+            return t.keys().size();
+        }
+
+        public int active() {
+            return io.rusm.ProcessContext.timers().keys().size();
+        }
+    }
+
     @ResidentService("bystander")
     public static class Bystander {
         private long n;
@@ -115,6 +137,68 @@ class MemoryCapTest {
         assertThat((Long) node.call("bystander", invocation("ping"))).isEqualTo(1L);
     }
 
+    /**
+     * Timer state is the incarnation's: {@code timers} timers of {@code bytesEach} each (or sharing one
+     * tiny message) take a service whose own fields hold nothing past a {@code capMb} cap; it is crashed
+     * with {@code memoryLimit}, its timers leave the scheduler with it, and it restarts with none.
+     */
+    private void timersTripTheCap(long capBytes, int timers, int bytesEach) {
+        var exits = new java.util.concurrent.ConcurrentHashMap<Pid, ExitReason>();
+        node.addListener(new io.rusm.event.ProcessListener() {
+            @Override
+            public void exited(Pid pid, ExitReason reason) {
+                exits.put(pid, reason);
+            }
+        });
+        ServiceDefinition def = ServiceDefinition.of(TimerHoarder.class);
+        node.startSupervisor(SupervisorSpec.of("root").withChild(
+                WorkerSpec.of("timerHoarder", () -> def.newBehavior(TimerHoarder::new)).withMaxMemoryBytes(capBytes)));
+        Pid first = node.whereis("timerHoarder").orElseThrow();
+        int queuedBefore = io.rusm.internal.timer.SharedTimerScheduler.INSTANCE.queued();
+
+        try {
+            assertThat((Integer) node.call("timerHoarder", arm(timers, bytesEach))).isEqualTo(timers);
+        } catch (ProcessCrashedException e) {
+            // measured before the reply: the call that armed them got the crash
+        }
+        // Past the cap only through its timers: measured at the latest by the idle check, within a second.
+        await().atMost(Duration.ofSeconds(10)).until(() -> exits.containsKey(first));
+        assertThat(exits.get(first)).isInstanceOf(ExitReason.MemoryLimit.class);
+        assertThat(((ExitReason.MemoryLimit) exits.get(first)).usedBytes()).isGreaterThan(capBytes);
+        assertThat(io.rusm.internal.timer.SharedTimerScheduler.INSTANCE.queued())
+                .as("the dead incarnation's timers are gone from the scheduler").isLessThanOrEqualTo(queuedBefore);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.whereis("timerHoarder").filter(p -> !p.equals(first)).isPresent());
+        assertThat((Integer) node.call("timerHoarder", invocation("active"))).as("restarted without timers").isZero();
+        Pid second = node.whereis("timerHoarder").orElseThrow();
+        assertThat(node.activeTimers(second)).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.memoryBytes(second) >= 0);
+        assertThat(node.memoryBytes(second)).as("restarted clean").isLessThan(capBytes / 4);
+    }
+
+    @Test
+    void timers_carrying_big_messages_count_toward_the_cap() {
+        timersTripTheCap(4 * MB, 2_000, 4096); // 8 MB in messages, nothing in fields
+    }
+
+    @Test
+    void huge_numbers_of_timers_count_toward_the_cap() {
+        timersTripTheCap(2 * MB, 20_000, 0); // ~5 MB of entries and keys, one shared tiny message
+    }
+
+    @Test
+    void the_reported_size_includes_the_timers() {
+        ServiceDefinition def = ServiceDefinition.of(TimerHoarder.class);
+        node.startSupervisor(SupervisorSpec.of("root").withChild(
+                WorkerSpec.of("timerHoarder", () -> def.newBehavior(TimerHoarder::new)).withMaxMemoryBytes(64 * MB)));
+        Pid pid = node.whereis("timerHoarder").orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.memoryBytes(pid) >= 0);
+        long empty = node.memoryBytes(pid);
+        node.call("timerHoarder", arm(100, 10_000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.memoryBytes(pid) > empty + 1_000_000);
+        assertThat(node.isAlive(pid)).isTrue();
+    }
+
     @Test
     void memory_is_reported_for_capped_processes_only() {
         tree(64 * MB);
@@ -157,6 +241,11 @@ class MemoryCapTest {
 
     private static Object invocation(String method) {
         return new io.rusm.internal.service.Invocation(io.rusm.internal.service.HandlerKey.of(method), -1, null);
+    }
+
+    private static Object arm(int timers, int bytesEach) {
+        return new io.rusm.internal.service.Invocation(io.rusm.internal.service.HandlerKey.of("arm", int.class, int.class), -1,
+                new Object[] {timers, bytesEach});
     }
 
     private static Object invocation(String method, Class<?> type, Object arg) {

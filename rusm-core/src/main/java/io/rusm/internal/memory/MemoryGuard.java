@@ -9,7 +9,8 @@ import java.util.function.Predicate;
  * Enforces one process's {@code max-memory-mb}. The guarantee: an incarnation never holds more than
  * its cap plus the size of one message for longer than {@value #BOUND_MILLIS} ms, idle or busy, and
  * the size it reports is that of its state after its last message, measured at most that long after
- * it. Three triggers, all measuring on the process's own fiber (nothing mutates the graph while it
+ * it. The state is the behavior's ({@code Behavior.state()}, a service's instance) and its timers'
+ * (their entries and the messages they will deliver). Three triggers, all measuring on the process's own fiber (nothing mutates the graph while it
  * is walked):
  * <ul>
  *   <li><b>Large messages:</b> once the payload ({@link Payload}) of the messages since the last walk
@@ -142,9 +143,21 @@ public final class MemoryGuard {
 
     /** Measures {@code state}; returns its size, which the caller compares with {@link #limitBytes()}. */
     public long measure(Object state) {
+        return measure(state, NO_ROOTS, 0);
+    }
+
+    private static final Object[] NO_ROOTS = {};
+
+    /**
+     * Measures {@code state} together with what the process's timers hold: {@code timerRoots} (their
+     * keys and messages, walked with the state so what both reach counts once) and
+     * {@code timerEntryBytes} (the timer entries themselves). The incarnation's retained size is the
+     * sum: a process that starts huge numbers of timers, or timers carrying big messages, trips its cap.
+     */
+    public long measure(Object state, Object[] timerRoots, long timerEntryBytes) {
         long t0 = System.nanoTime();
-        long[] sizeAndCount = RetainedSize.withCount(state, shared);
-        long bytes = sizeAndCount[0];
+        long[] sizeAndCount = RetainedSize.withCount(state, timerRoots, shared);
+        long bytes = sizeAndCount[0] + timerEntryBytes;
         // A cold first walk (class layouts, interpreted code) costs far more than the next ones will;
         // budget on what a warm walk of this many objects costs, so small services are checked often.
         lastCost = Math.min(System.nanoTime() - t0, WARM_NANOS_PER_OBJECT * sizeAndCount[1] + 10_000);

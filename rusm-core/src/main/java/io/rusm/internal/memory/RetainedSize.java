@@ -51,8 +51,20 @@ public final class RetainedSize {
 
     /** Like {@link #of} but also reports how many objects were visited (for overhead measurements). */
     public static long[] withCount(Object root, Predicate<Object> boundary) {
+        return withCount(root, NO_ROOTS, boundary);
+    }
+
+    private static final Object[] NO_ROOTS = {};
+
+    /**
+     * {@link #withCount} of {@code root} and the {@code moreRoots} together, each object counted once
+     * however many of them reach it (the messages a process's timers will deliver, with its state).
+     * The array itself is not counted.
+     */
+    public static long[] withCount(Object root, Object[] moreRoots, Predicate<Object> boundary) {
         RetainedSize walk = new RetainedSize(boundary);
         walk.push(root);
+        for (Object r : moreRoots) walk.push(r);
         walk.run();
         return new long[]{walk.bytes, walk.objects};
     }
@@ -64,8 +76,17 @@ public final class RetainedSize {
 
     private boolean isShared(Object o) {
         return o instanceof Class<?> || o instanceof ClassLoader || o instanceof Thread || o instanceof Enum<?>
-                || o instanceof io.rusm.Node || o instanceof io.rusm.Kv
+                || o instanceof io.rusm.Node || o instanceof io.rusm.Kv || isMachinery(o.getClass())
                 || Proxy.isProxyClass(o.getClass()) || boundary.test(o);
+    }
+
+    /**
+     * rusm's own runtime objects a service or a timer's message may reach (its {@code Timers}, a
+     * reminder's callback, a process): never state. Walking them would reach the node's shared
+     * timer queue and every other process; what a process's timers cost is charged explicitly.
+     */
+    private static boolean isMachinery(Class<?> type) {
+        return type.getName().startsWith("io.rusm.internal.");
     }
 
     private void run() {

@@ -278,7 +278,8 @@ public final class Process {
      */
     private boolean overMemoryCap(Object message) {
         if (!memory.handled(message)) return false;
-        long used = memory.measure(behavior.state());
+        ProcessTimers t = timers; // timer state is the incarnation's too: entries and the messages they will deliver
+        long used = t == null ? memory.measure(behavior.state()) : memory.measure(behavior.state(), t.retainedRoots(), t.entryBytes());
         if (!memory.exceeded(used)) return false;
         terminate(new ExitReason.MemoryLimit(used, memory.limitBytes()), true);
         return true;
@@ -408,6 +409,11 @@ public final class Process {
     /** Where reminders are kept: the service name's {@code Kv}, or null if the node has no store. */
     public java.util.function.Function<String, io.rusm.Kv> reminderStore() {
         return runtime.reminderStore();
+    }
+
+    /** The node's wake-ups for reminders of services that are not running. */
+    public io.rusm.internal.timer.ReminderWakeups reminderWakeups() {
+        return runtime.reminderWakeups();
     }
 
     /** Keys of the active timers (empty for none or once ended), for views from any thread. */

@@ -64,6 +64,14 @@ public final class Runtime {
         return reminderStore;
     }
 
+    /** Wake-ups for the due reminders of services that are not running (started on demand). */
+    private final io.rusm.internal.timer.ReminderWakeups reminderWakeups = new io.rusm.internal.timer.ReminderWakeups(
+            this::timerScheduler, this::reminderStore, name -> byName(name) != null);
+
+    public io.rusm.internal.timer.ReminderWakeups reminderWakeups() {
+        return reminderWakeups;
+    }
+
     public String nodeName() {
         return nodeName;
     }

@@ -78,6 +78,8 @@ public final class ServiceBehavior implements Behavior {
         table.startEvery();
         Function<String, Kv> store = Current.orNull().reminderStore();
         if (store != null && onReminder() != null) {
+            var self = Current.orNull();
+            self.reminderWakeups().running(self.pid().name(), self.exitFuture()); // an idle on-demand service's wake-up stands down
             reminders(store);
             reminders.resume();
         }
@@ -126,6 +128,11 @@ public final class ServiceBehavior implements Behavior {
     }
 
     private Handler onReminder() {
+        return takesReminders(table);
+    }
+
+    /** The {@code public void onReminder(String name)} handler of a service class, or null if it has none. */
+    public static Handler takesReminders(HandlerTable table) {
         return table.find(HandlerKey.of("onReminder", String.class));
     }
 

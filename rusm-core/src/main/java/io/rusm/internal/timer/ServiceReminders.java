@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  */
 public final class ServiceReminders implements Reminders {
     static final String PREFIX = "rusm.reminder.";
-    private static final long NEVER = Long.MIN_VALUE;
+    static final long NEVER = Long.MIN_VALUE;
 
     /** What is stored per reminder: wall-clock epoch milliseconds, so it means the same in the next JVM. */
     public record State(long firstDueMillis, long periodMillis, long lastFiredMillis) {
@@ -91,6 +91,21 @@ public final class ServiceReminders implements Reminders {
     /** Re-arms every stored reminder: a new incarnation (or a new JVM) picks up where the last left off. */
     public void resume() {
         for (String name : names()) kv.get(PREFIX + name, State.class).ifPresent(s -> arm(name, s));
+    }
+
+    /**
+     * The earliest due time (epoch ms) among the reminders stored in {@code kv}, a missed one being
+     * the latest it missed; {@link #NEVER} when none is left to fire. For a service that is not running.
+     */
+    static long earliestDue(Kv kv, long now) {
+        long earliest = NEVER;
+        for (String key : kv.keys(PREFIX)) {
+            State s = kv.get(key, State.class).orElse(null);
+            if (s == null) continue;
+            long due = s.dueToArm(now);
+            if (due != NEVER && (earliest == NEVER || due < earliest)) earliest = due;
+        }
+        return earliest;
     }
 
     private void arm(String name, State s) {
