@@ -184,6 +184,7 @@ final class JdbcBackend implements Backend {
                 }
                 epoch = connection.prepareStatement("SELECT epoch FROM " + JdbcLeases.TABLE + " WHERE name = ? "
                         + (dialect == Dialect.POSTGRESQL ? "FOR SHARE" : "FOR UPDATE"));
+                epoch.setQueryTimeout(JdbcLeases.QUERY_TIMEOUT_SECONDS); // behind a takeover's lock: fail, never hang the writer
             }
             epoch.setString(1, fence);
             try (ResultSet rs = epoch.executeQuery()) {

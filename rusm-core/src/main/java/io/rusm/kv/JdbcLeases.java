@@ -34,6 +34,11 @@ public final class JdbcLeases {
     public static final String TABLE = "rusm_epochs";
     /** How long PostgreSQL keeps a frozen writer's open transaction (and its row lock) before ending its session. */
     static final long ZOMBIE_TIMEOUT_MILLIS = 2_000;
+    /**
+     * No lease statement waits longer than this (a row lock held by a frozen writer, a slow
+     * database): a renewal that cannot finish in time fails, and the lease lapses safely.
+     */
+    static final int QUERY_TIMEOUT_SECONDS = 2;
 
     private final DataSource dataSource;
     private final String now;
@@ -71,13 +76,14 @@ public final class JdbcLeases {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (now.contains("clock_timestamp")) { // PostgreSQL: never wait long behind a frozen writer's lock
-                    try (Statement s = c.createStatement()) {
+                if (now.contains("clock_timestamp")) { // PostgreSQL: never wait long behind a frozen writer's lock,
+                    try (Statement s = c.createStatement()) { // nor hold this one long if this JVM freezes now
                         s.execute("SET LOCAL lock_timeout = '500ms'");
+                        s.execute("SET LOCAL idle_in_transaction_session_timeout = '" + ZOMBIE_TIMEOUT_MILLIS + "ms'");
                     }
                 }
                 long nowMs;
-                try (PreparedStatement ps = c.prepareStatement("SELECT epoch, owner, lease_until, " + now + " FROM " + TABLE
+                try (PreparedStatement ps = prepare(c, "SELECT epoch, owner, lease_until, " + now + " FROM " + TABLE
                         + " WHERE name = ? FOR UPDATE")) {
                     ps.setString(1, name);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -90,7 +96,7 @@ public final class JdbcLeases {
                                 c.rollback();
                                 return OptionalLong.empty();
                             }
-                            try (PreparedStatement up = c.prepareStatement("UPDATE " + TABLE
+                            try (PreparedStatement up = prepare(c, "UPDATE " + TABLE
                                     + " SET epoch = ?, owner = ?, lease_until = ? WHERE name = ? AND epoch = ?")) {
                                 up.setLong(1, epoch + 1);
                                 up.setString(2, owner);
@@ -107,7 +113,7 @@ public final class JdbcLeases {
                         }
                     }
                 }
-                try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + TABLE
+                try (PreparedStatement ins = prepare(c, "INSERT INTO " + TABLE
                         + " (name, epoch, owner, lease_until) SELECT ?, 1, ?, " + now + " + ?")) {
                     ins.setString(1, name);
                     ins.setString(2, owner);
@@ -141,7 +147,7 @@ public final class JdbcLeases {
     /** Who holds {@code name} now, if it was ever taken. */
     public Optional<Holder> current(String name) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT epoch, owner, lease_until - " + now + " FROM " + TABLE + " WHERE name = ?")) {
+             PreparedStatement ps = prepare(c, "SELECT epoch, owner, lease_until - " + now + " FROM " + TABLE + " WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Holder(rs.getLong(1), rs.getString(2), Math.max(0, rs.getLong(3)))) : Optional.empty();
@@ -152,7 +158,7 @@ public final class JdbcLeases {
     }
 
     private int update(String sql, Long leaseMillis, String name, long epoch) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             int i = 1;
             if (leaseMillis != null) ps.setLong(i++, leaseMillis);
             ps.setString(i++, name);
@@ -161,6 +167,12 @@ public final class JdbcLeases {
         } catch (SQLException e) {
             throw new KvException("cannot update the lease of '" + name + "' in " + TABLE + ": " + e, e);
         }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+        return ps;
     }
 
     private static boolean isConflict(SQLException e) {

@@ -321,10 +321,29 @@ class ClusterMultiJvmTest {
         List<String> members = new ArrayList<>();
         for (Instance n : nodes) members.add("127.0.0.1:" + n.clusterPort);
         for (Instance n : nodes) if (!n.process.isAlive()) n.start(String.join(",", members));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            for (Instance n : nodes) if (!n.ready()) return false;
-            return agreedOwner() != null;
-        });
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                for (Instance n : nodes) if (!n.ready()) return false;
+                return agreedOwner() != null;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            dumpThreads();
+            throw e;
+        }
+    }
+
+    /** Thread dumps of every live node next to its log, for a failure that is a hang. */
+    private void dumpThreads() {
+        for (Instance n : nodes) {
+            if (n.process == null || !n.process.isAlive()) continue;
+            try {
+                Path out = Path.of("target", "cluster-logs", "node-" + n.index + "-threads.txt");
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(n.process.pid()),
+                        "Thread.dump_to_file", "-overwrite", out.toAbsolutePath().toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
     }
 
     private String byNodeOwner(Instance n) {
@@ -392,5 +411,30 @@ class ClusterMultiJvmTest {
             System.out.printf("rolling restart of %d nodes (%d handovers of the owner): %d calls failed%n", NODES, handovers, failed);
         }
         checkHistory(nodes[0]);
+    }
+
+    @Test
+    @Order(5)
+    void aMonitorOnAnotherNodeSeesTheCrashThenNoconnection() throws Exception {
+        restartDead();
+        String owner = agreedOwner();
+        Instance home = byNode(owner);
+        Instance away = nodes[(home.index + 1) % NODES];
+        assertThat(post(away, "/demo/watch/durableCounter").statusCode()).isEqualTo(200);
+        assertThat(post(away, "/demo/durableCounter/crash").statusCode()).isEqualTo(200); // crashes on its owner
+        await().atMost(Duration.ofSeconds(20)).until(() -> away.get("/demo/watch/durableCounter").body().contains("\"crashed\""));
+        await().atMost(Duration.ofSeconds(20)).until(() -> agreedOwner() != null);
+        Instance owner2 = byNode(agreedOwner());
+        Instance watcher = owner2 == away ? nodes[(away.index + 1) % NODES] : away;
+        assertThat(post(watcher, "/demo/watch/durableCounter").statusCode()).isEqualTo(200);
+        owner2.process.destroyForcibly();
+        await().atMost(Duration.ofSeconds(20)).until(() -> watcher.get("/demo/watch/durableCounter").body().contains("\"noconnection\""));
+        System.out.println("remote monitor saw: " + watcher.get("/demo/watch/durableCounter").body());
+        owner2.process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private HttpResponse<String> post(Instance n, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort + path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
