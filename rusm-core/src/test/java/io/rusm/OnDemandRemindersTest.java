@@ -143,6 +143,20 @@ class OnDemandRemindersTest extends NodeTestBase {
     }
 
     @Test
+    void aWakeUpRacingAFirstCallStartsOneIncarnationThatFiresOnce() {
+        long now = System.currentTimeMillis();
+        store.forComponent("lazy").put("rusm.reminder.r", new ServiceReminders.State(now - 1_000, HOUR, Long.MIN_VALUE));
+        supervise();
+        LazyClient c = node.client(LazyClient.class);
+        // Races the wake-up's start: whichever starts it, the supervisor starts one incarnation. Once
+        // nextDue is an hour on, the fire ran to its end (recorded, then delivered, on the one fiber).
+        await("fired").atMost(TestSupport.WAIT)
+                .until(() -> Instant.parse(c.nextDue("r")).isAfter(Instant.now().plus(Duration.ofMinutes(59))));
+        assertThat(FIRED).containsExactly("1:r");
+        assertThat(node.whereis("lazy")).hasValueSatisfying(p -> assertThat(p.incarnation()).isEqualTo(1));
+    }
+
+    @Test
     void aStoreGivenAfterTheSupervisorStartedIsScannedToo() throws Exception {
         node.reminderStore(null);
         long now = System.currentTimeMillis();

@@ -132,7 +132,10 @@ public final class Report {
                 new Row("memory", "retained heap per idle service", "rusm-service", "rusm", "B",
                         "erlang", "pekko", "vt-queue", "direct", "-"),
                 new Row("restart.p50", "crash → serving again, p50", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"),
-                new Row("restart.p99", "crash → serving again, p99", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"));
+                new Row("restart.p99", "crash → serving again, p99", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"),
+                // rusm column: G1 (as every other row); the raw-Behavior column shows the same run on ZGC.
+                new Row("tick.p50", "timer tick lateness under load, p50 (second column: ZGC)", "rusm", "rusm-zgc", "µs", "erlang", "-", "-", "-", "-"),
+                new Row("tick.p99", "timer tick lateness under load, p99 (second column: ZGC)", "rusm", "rusm-zgc", "µs", "erlang", "-", "-", "-", "-"));
 
         StringBuilder out = new StringBuilder();
         if (figures.keySet().stream().allMatch(k -> k.startsWith("cluster."))) { // bench/run --cluster

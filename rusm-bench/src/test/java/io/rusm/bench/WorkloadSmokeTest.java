@@ -116,4 +116,22 @@ class WorkloadSmokeTest {
         assertThat(table).contains("| call round trip, 1 caller (ns) | 1,000 ns |").contains("2,000 ns (0.50×)")
                 .contains("| ≤ 1 KB retained heap per idle service | 900 B | yes |");
     }
+
+    @Test
+    void tickLatenessRowsComeFromTheTickResultFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ticks-rusm.txt"), "RESULT tick.p50 rusm 100 us\nRESULT tick.p99 rusm 3000 us\n");
+        Files.writeString(dir.resolve("ticks-erlang.txt"), "RESULT tick.p50 erlang 200 us\n");
+        assertThat(Report.write(dir)).contains("| timer tick lateness under load, p50 (second column: ZGC) (µs) | 100 µs | – | 200 µs (0.50×) |");
+    }
+
+    @Test
+    void tickLatenessHistogramQuantiles() {
+        TickLatencyMain.Histogram h = new TickLatencyMain.Histogram();
+        for (int i = 0; i < 99; i++) h.record(55);   // the 10 µs bucket [50, 60)
+        h.record(20_500);                            // the 1 ms bucket [20, 21) ms
+        assertThat(h.count()).isEqualTo(100);
+        assertThat(h.quantile(0.5)).isEqualTo(60);
+        assertThat(h.quantile(0.99)).isEqualTo(60);
+        assertThat(h.quantile(1.0)).isEqualTo(21_000);
+    }
 }

@@ -29,6 +29,11 @@ import java.util.function.Supplier;
  * nothing (a generation per service). Kv reads and starts run on virtual threads of their own, never
  * on the timer thread or a dying process's thread. A wake-up whose start fails tries again after a
  * backoff (1 s doubling to 1 min) while the service is still watched.
+ *
+ * <p>Keyed services (not built yet): a key's process is named {@code service/key}; watching that
+ * name when a key's incarnation starts (before {@link #running}) and routing it in the node's
+ * {@code startByName} is all a keyed family needs. The names read here must be the ones the
+ * services' {@code Kv} namespaces and processes use (a child's name, today the service's name).
  */
 public final class ReminderWakeups {
     private static final Logger log = LoggerFactory.getLogger(ReminderWakeups.class);
