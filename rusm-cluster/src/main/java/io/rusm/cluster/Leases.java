@@ -3,7 +3,7 @@ package io.rusm.cluster;
 import io.rusm.ExitReason;
 import io.rusm.NoProcessException;
 import io.rusm.Pid;
-import io.rusm.RusmException;
+import io.rusm.StartIgnored;
 import io.rusm.internal.process.Process;
 import io.rusm.internal.process.Runtime;
 import org.slf4j.Logger;
@@ -58,11 +58,15 @@ final class Leases implements AutoCloseable {
      * then takes a new epoch. Gives up at once when this node stops being the owner.
      */
     HeldLease acquire(Pid pid, Duration timeout, Predicate<String> mayRunHere) {
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofMinutes(10).toNanos());
+        // Bounded well below the start timeout: the start runs on the supervisor's request, and a
+        // supervisor must not sit for long behind a rival's lease (views disagree for a moment after
+        // a merge). A lease that is not released lapses within one lease; three is plenty.
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), lease.toNanos() * 3 + Duration.ofSeconds(1).toNanos());
         String name = pid.name();
         String cause = null;
         while (true) {
-            if (!mayRunHere.test(name)) throw new NoProcessException(name + " (another node owns it now)");
+            // Declined, not failed: the supervisor leaves it idle (OTP's ignore) instead of counting a crash.
+            if (!mayRunHere.test(name)) throw new StartIgnored("'" + name + "' is owned by another node now");
             var before = cause == null ? store.current(name) : java.util.Optional.<LeaseStore.Holder>empty();
             if (cause == null) {
                 cause = before.filter(h -> !h.owner().equals(node))
@@ -79,7 +83,7 @@ final class Leases implements AutoCloseable {
                 return l;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new RusmException("'" + name + "' is still held by another node's lease after " + timeout);
+                throw new StartIgnored("'" + name + "' is still held by another node's lease; it starts here once that ends");
             }
             try {
                 Thread.sleep(Math.max(10, lease.toMillis() / 20));

@@ -138,11 +138,14 @@ public final class RusmCluster implements Placement, AutoCloseable {
 
     // ---- Placement ----------------------------------------------------------------------------
 
+    /**
+     * Every singleton this node does not run goes through the route, also when this node owns it
+     * and it is not started yet: the route starts it here and waits through a handover, where a
+     * plain on-demand start would fail while the previous owner still drains.
+     */
     @Override
     public Route route(String name) {
-        if (!settings.singletons().contains(name)) return null;
-        Member owner = membership.quorum() ? membership.ownerOf(name) : null;
-        return owner != null && owner.local() ? null : route;
+        return settings.singletons().contains(name) ? route : null;
     }
 
     @Override

@@ -77,9 +77,20 @@ final class SingletonRoute implements Route {
             if (left <= 0) throw new CallTimeoutException(name, timeout);
             Member owner = membership.quorum() ? membership.ownerOf(name) : null;
             if (owner != null && owner.local()) {
-                // it moved here: a local call now (its start, if any, is part of this call's timeout)
-                servedHere[0] = true;
-                return target != null ? node.call(target, request, Duration.ofNanos(left)) : node.call(name, request, Duration.ofNanos(left));
+                // it runs here, or is about to: a local call (its start is part of this call's timeout)
+                Pid here = target != null ? target : node.startOnDemand(name, Duration.ofNanos(left)).orElse(null);
+                if (here != null) {
+                    servedHere[0] = true;
+                    try {
+                        return node.call(here, request, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    } catch (NoProcessException e) {
+                        if (target != null) throw e; // that incarnation is gone
+                        // it ended between its start and this call (a handover): look again
+                    }
+                }
+                sleep(Math.min(backoff, Math.max(1, deadline - System.nanoTime())));
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+                continue;
             }
             if (owner != null && owner.wire() != null) {
                 CallRequest.Builder req = CallRequest.newBuilder().setService(name).setMethod(inv.method()).setArgsJson(args)
@@ -118,7 +129,7 @@ final class SingletonRoute implements Route {
         Member owner = membership.quorum() ? membership.ownerOf(name) : null;
         if (owner == null || owner.wire() == null) return; // no owner now: dropped, as a send to a stopped service
         if (owner.local()) {
-            node.send(name, message);
+            node.startOnDemand(name, node.defaultCallTimeout()).ifPresent(pid -> node.send(pid, message));
             return;
         }
         CastRequest req = CastRequest.newBuilder().setService(name).setMethod(inv.method()).setArgsJson(Json.write(inv.args()))

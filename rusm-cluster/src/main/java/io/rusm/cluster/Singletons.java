@@ -82,7 +82,7 @@ final class Singletons implements AutoCloseable {
             if (mine && !running) act(name, () -> node.startOnDemand(name, startTimeout));
             else if (!mine && running) act(name, () -> {
                 log.info("rusm cluster: '{}' moves away from {}: draining it here", name, node.name());
-                node.idleOnDemand(name, Duration.ofMinutes(10));
+                node.idleOnDemand(name, Duration.ofMinutes(1)); // its drain is bounded by its shutdown-timeout
             });
         }
     }
@@ -95,8 +95,7 @@ final class Singletons implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.debug("rusm cluster: placing '{}' did not complete: {}", name, e.toString());
             } finally {
-                busy.remove(name);
-                wake();
+                busy.remove(name); // no wake-up here: a start that is declined at once would spin; the next tick looks again
             }
         });
     }

@@ -61,6 +61,15 @@ public final class JdbcLeases {
                 s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (name VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, "
                         + "owner VARCHAR(255) NOT NULL, lease_until BIGINT NOT NULL)");
                 if (!c.getAutoCommit()) c.commit();
+            } catch (SQLException e) {
+                // PostgreSQL's IF NOT EXISTS is not atomic: nodes starting together race; the loser sees the winner's table
+                if (!c.getAutoCommit()) c.rollback();
+                try (Statement probe = c.createStatement()) {
+                    probe.executeQuery("SELECT COUNT(*) FROM " + TABLE + " WHERE 1 = 0").close();
+                } catch (SQLException missing) {
+                    e.addSuppressed(missing);
+                    throw e;
+                }
             }
             return new JdbcLeases(dataSource, now);
         } catch (SQLException | RuntimeException e) {

@@ -51,7 +51,7 @@ public final class RusmService {
      */
     private void notForwarded(String service) {
         var placement = node.placement().orElse(null);
-        if (placement != null && node.runtime().byName(service) == null && placement.route(service) != null) {
+        if (placement != null && node.runtime().byName(service) == null && !placement.mayStartHere(service) && placement.route(service) != null) {
             throw new io.rusm.NoProcessException(service);
         }
     }
