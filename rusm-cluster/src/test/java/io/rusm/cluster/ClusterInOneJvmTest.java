@@ -60,6 +60,25 @@ class ClusterInOneJvmTest {
         }
     }
 
+    /** Deliveries of the ticker's reminders: "node:reminder". */
+    static final java.util.concurrent.BlockingQueue<String> FIRED = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @ServiceClient("ticker")
+    public interface TickerClient {
+        void remindIn(String name, long millis);
+    }
+
+    @ResidentService("ticker")
+    public static class Ticker {
+        public void remindIn(String name, long millis) {
+            io.rusm.ProcessContext.reminders().register(name, java.time.Instant.now().plusMillis(millis), Duration.ofHours(1));
+        }
+
+        public void onReminder(String name) {
+            FIRED.add(io.rusm.ProcessContext.self().node() + ":" + name);
+        }
+    }
+
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<Member3> nodes = new ArrayList<>();
 
@@ -82,26 +101,34 @@ class ClusterInOneJvmTest {
         }
     }
 
+    private JdbcDataSource ds;
+
     private void startCluster(int n) throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
+        ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:leases-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         LeaseStore leases = new JdbcLeaseStore(ds);
+        io.rusm.kv.KvStore kv = io.rusm.kv.KvStore.jdbc(ds); // shared, as rusm.kv.store=jdbc: reminders follow the singleton
+        open.add(kv);
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < n; i++) ports.add(freePort());
         List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         ServiceDefinition def = ServiceDefinition.of(Counter.class);
+        ServiceDefinition ticker = ServiceDefinition.of(Ticker.class);
         for (int i = 0; i < n; i++) {
             Node node = Node.builder().name("n" + (i + 1)).build();
             open.add(node);
             node.declareService(def);
+            node.declareService(ticker);
+            node.reminderStore(kv::forComponent);
             WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
             open.add(wire);
             ClusterSettings s = new ClusterSettings("test", "127.0.0.1", ports.get(i), members, 1, Duration.ofSeconds(5),
-                    "127.0.0.1:" + wire.port(), Set.of("counter"));
+                    "127.0.0.1:" + wire.port(), Set.of("counter", "ticker"));
             RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
             open.add(cluster);
             node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
-                    WorkerSpec.of("counter", () -> def.newBehavior(Counter::new)).withResident(false))));
+                    WorkerSpec.of("counter", () -> def.newBehavior(Counter::new)).withResident(false),
+                    WorkerSpec.of("ticker", () -> ticker.newBehavior(Ticker::new)).withResident(false))));
             cluster.resume();
             nodes.add(new Member3(node, wire, cluster));
         }
@@ -208,5 +235,22 @@ class ClusterInOneJvmTest {
         assertThat(exit).isNotNull();
         assertThat(exit.from()).isEqualTo(target);
         assertThat(exit.reason().label()).isEqualTo("crashed");
+    }
+
+    @Test
+    void aReminderOfASingletonFiresOnceOnTheNewOwnerWhenItsOwnerIsLost() throws Exception {
+        FIRED.clear();
+        startCluster(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("ticker").isPresent()));
+        String owner = nodes.get(0).node().whereis("ticker").orElseThrow().node();
+        Member3 lost = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
+        Member3 next = nodes.stream().filter(m -> m != lost).findFirst().orElseThrow();
+        next.node().client(TickerClient.class).remindIn("nightly", 3_000); // stored in the shared Kv by the owner
+        lost.wire().close(); // the owner is lost (as with kill -9): its lease lapses, its incarnation may act no more
+        lost.cluster().close();
+        String fired = FIRED.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(fired).isEqualTo(next.node().name() + ":nightly");
+        // at most one delivery per due time: the old owner's incarnation, still in its JVM, is fenced
+        assertThat(FIRED.poll(2, java.util.concurrent.TimeUnit.SECONDS)).isNull();
     }
 }

@@ -398,7 +398,14 @@ class ClusterMultiJvmTest {
                 boolean wasOwner = n.node().equals(agreedOwner());
                 if (wasOwner) handovers++;
                 long before = acked.size();
+                long termAt = System.nanoTime();
                 n.signal("TERM"); // graceful: web drains, singletons hand over, then the JVM exits
+                if (wasOwner) {
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> callers.lastSuccess.get() > termAt
+                            && others.stream().allMatch(o -> { String w = byNodeOwner(o); return w != null && !w.equals(n.node()); }));
+                    System.out.printf("graceful handover: the new owner answered %d ms after SIGTERM of the old one%n",
+                            TimeUnit.NANOSECONDS.toMillis(callers.lastSuccess.get() - termAt));
+                }
                 assertThat(n.process.waitFor(60, TimeUnit.SECONDS)).as("graceful stop of node %d", n.index).isTrue();
                 await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= before + 100);
                 n.start(String.join(",", members));
