@@ -92,6 +92,7 @@ public final class Node implements AutoCloseable {
         wakeups.takesReminders(n -> serviceDefinition(n)
                 .map(d -> io.rusm.internal.service.ServiceBehavior.takesReminders(d.handlerTable()) != null).orElse(false));
         onDemand.onChange(wakeups::watch, wakeups::unwatch);
+        wakeups.isKey(n -> keyed.route(n) != null);
     }
 
     /** A node named {@code local} with a 5 s default call timeout. */
@@ -581,7 +582,17 @@ public final class Node implements AutoCloseable {
      * idle on-demand service); names of keyed services ({@code service/key}) are to be routed here.
      */
     private boolean startByName(String name) {
-        return runtime.byName(name) != null || startOnDemand(name, defaultCallTimeout) != null;
+        if (runtime.byName(name) != null) return true;
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        if (family != null) { // a key of a keyed service: activated as its first call would
+            try {
+                return family.activate(name, io.rusm.internal.process.Deadlines.after(System.nanoTime(), defaultCallTimeout),
+                        defaultCallTimeout) != null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return startOnDemand(name, defaultCallTimeout).isPresent();
     }
 
     /** Starts {@code name} if it is a non-resident supervised child; null if it is not one or cannot be started now. */

@@ -186,6 +186,9 @@ class ClusterMultiJvmTest {
         final AtomicLong lastSuccess = new AtomicLong();
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger noconnection = new AtomicInteger();
+        /** The longest any call took, and how failures answered (HTTP status, or the exception). */
+        final AtomicLong slowestNanos = new AtomicLong();
+        final ConcurrentHashMap<String, AtomicInteger> failuresBy = new ConcurrentHashMap<>();
         /** Set at a kill: how long after it the calls sent before it took to end. */
         volatile long killedAt = Long.MAX_VALUE;
         final AtomicLong latestEndOfEarlierCall = new AtomicLong();
@@ -212,6 +215,8 @@ class ClusterMultiJvmTest {
             long sent = System.nanoTime();
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
+                if (r.statusCode() != 200) failuresBy.computeIfAbsent("HTTP " + r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
                 if (sent < killedAt && killedAt != Long.MAX_VALUE) latestEndOfEarlierCall.accumulateAndGet(System.nanoTime() - killedAt, Math::max);
                 if (r.body().contains("noconnection")) noconnection.incrementAndGet();
                 if (r.statusCode() == 200) {
@@ -223,8 +228,10 @@ class ClusterMultiJvmTest {
                 failures.incrementAndGet();
                 if (r.statusCode() != 503 && r.statusCode() != 409) ambiguous.incrementAndGet(); // may or may not have run
             } catch (java.net.ConnectException e) {
+                failuresBy.computeIfAbsent("connection refused", k -> new AtomicInteger()).incrementAndGet();
                 failures.incrementAndGet(); // never sent
             } catch (Exception e) {
+                failuresBy.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                 failures.incrementAndGet();
                 ambiguous.incrementAndGet();
             }
@@ -415,7 +422,11 @@ class ClusterMultiJvmTest {
             long after = acked.size();
             await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() >= after + 100);
             long failed = callers.failures.get() - failuresBefore;
-            System.out.printf("rolling restart of %d nodes (%d handovers of the owner): %d calls failed%n", NODES, handovers, failed);
+            System.out.printf("rolling restart of %d nodes (%d handovers of the owner): %d calls failed %s; slowest call %d ms%n", NODES,
+                    handovers, failed, callers.failuresBy, TimeUnit.NANOSECONDS.toMillis(callers.slowestNanos.get()));
+            // none hangs: every call ends within its call timeout (5 s) plus a wide margin; failures are HTTP answers
+            assertThat(callers.slowestNanos.get()).isLessThan(TimeUnit.SECONDS.toNanos(15));
+            assertThat(callers.failuresBy.keySet()).allMatch(k -> k.startsWith("HTTP ") || k.equals("connection refused"));
         }
         checkHistory(nodes[0]);
     }

@@ -53,6 +53,7 @@ public final class ReminderWakeups {
     /** Which watched services may have reminders at all (the node knows their definitions); others are never scanned. */
     private volatile Predicate<String> takesReminders = name -> true;
     private final ConcurrentHashMap<String, Watch> watched = new ConcurrentHashMap<>();
+    private volatile Predicate<String> isKey = n -> false;
 
     /** One watched service; guarded by itself. */
     private static final class Watch {
@@ -85,6 +86,11 @@ public final class ReminderWakeups {
     }
 
     /** Narrows the watch-time scans to services that can take reminders (cheap: no store is opened for others). */
+    /** Whether a name is a key of a keyed service ({@code service/key}): those are watched from their first end. */
+    public void isKey(Predicate<String> isKey) {
+        this.isKey = isKey;
+    }
+
     public void takesReminders(Predicate<String> takesReminders) {
         this.takesReminders = takesReminders;
     }
@@ -120,6 +126,15 @@ public final class ReminderWakeups {
      */
     public void running(String service, CompletableFuture<?> exit) {
         Watch w = watched.get(service);
+        if (w == null && isKey.test(service)) {
+            // A key of a keyed service: watched only while it has reminders and does not run, so keys
+            // without reminders leave nothing behind when they stop.
+            Watch fresh = new Watch();
+            exit.whenComplete((r, e) -> {
+                if (watched.putIfAbsent(service, fresh) == null) scanLater(service, fresh);
+            });
+            return;
+        }
         if (w == null) return;
         synchronized (w) {
             w.generation++;
@@ -166,7 +181,10 @@ public final class ReminderWakeups {
             log.warn("could not read the reminders of '{}'; they fire when it next starts", service, e);
             return;
         }
-        if (due == ServiceReminders.NEVER) return;
+        if (due == ServiceReminders.NEVER) {
+            if (isKey.test(service)) watched.remove(service, w); // a key with no reminders left: forget it
+            return;
+        }
         arm(service, w, generation, due);
     }
 
