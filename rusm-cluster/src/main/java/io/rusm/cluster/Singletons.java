@@ -77,7 +77,13 @@ final class Singletons implements AutoCloseable {
 
     private void reconcile() {
         for (String name : names) {
-            boolean running = node.runtime().byName(name) != null;
+            io.rusm.internal.process.Process p = node.runtime().byName(name);
+            boolean running = p != null;
+            if (running && p.ownership() != null && !p.ownership().held()) {
+                // its lease lapsed (this JVM was paused, or lost its quorum): it may not drain, it is fenced
+                p.terminate(io.rusm.ExitReason.FENCED, false);
+                continue;
+            }
             boolean mine = mayRunHere(name);
             if (mine && !running) act(name, () -> node.startOnDemand(name, startTimeout));
             else if (!mine && running) act(name, () -> {
