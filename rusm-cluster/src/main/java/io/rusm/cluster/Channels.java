@@ -24,10 +24,27 @@ final class Channels implements AutoCloseable {
                 .maxInboundMessageSize(maxMessageSize).build());
     }
 
-    /** Closes the channels of members that are gone. */
+    /** How long calls already sent to a member that left may still be answered (a graceful leave drains them). */
+    private static final long LEFT_GRACE_MILLIS = 10_000;
+
+    /**
+     * Closes the channels of members that are gone: no new call goes there; calls already sent may
+     * still be answered for a grace period (a member that leaves gracefully drains them before it
+     * exits), then fail with {@code noconnection}. A killed member's connections close at once by
+     * themselves, so its calls fail at once anyway.
+     */
     void retainOnly(Set<String> liveTargets) {
         byTarget.forEach((target, channel) -> {
-            if (!liveTargets.contains(target) && byTarget.remove(target, channel)) channel.shutdownNow();
+            if (!liveTargets.contains(target) && byTarget.remove(target, channel)) {
+                channel.shutdown();
+                Thread.ofVirtual().name("rusm-cluster-channel-close").start(() -> {
+                    try {
+                        if (!channel.awaitTermination(LEFT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) channel.shutdownNow();
+                    } catch (InterruptedException e) {
+                        channel.shutdownNow();
+                    }
+                });
+            }
         });
     }
 

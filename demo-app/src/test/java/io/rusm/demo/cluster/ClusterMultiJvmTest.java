@@ -216,7 +216,11 @@ class ClusterMultiJvmTest {
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
                 slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
-                if (r.statusCode() != 200) failuresBy.computeIfAbsent("HTTP " + r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                if (r.statusCode() != 200) {
+                    String detail = JSON.readTree(r.body()).path("detail").asString("");
+                    failuresBy.computeIfAbsent("HTTP " + r.statusCode() + " " + detail.substring(0, Math.min(90, detail.length())),
+                            k -> new AtomicInteger()).incrementAndGet();
+                }
                 if (sent < killedAt && killedAt != Long.MAX_VALUE) latestEndOfEarlierCall.accumulateAndGet(System.nanoTime() - killedAt, Math::max);
                 if (r.body().contains("noconnection")) noconnection.incrementAndGet();
                 if (r.statusCode() == 200) {
