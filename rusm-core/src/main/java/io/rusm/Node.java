@@ -583,6 +583,9 @@ public final class Node implements AutoCloseable {
      */
     private boolean startByName(String name) {
         if (runtime.byName(name) != null) return true;
+        Placement placement = runtime.placement();
+        // a cluster-placed service another node owns: its owner runs it and fires its reminders
+        if (placement != null && !placement.mayStartHere(name)) return true;
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
         if (family != null) { // a key of a keyed service: activated as its first call would
             try {
