@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 /**
  * Services of this node whose code runs in another program (a {@code rusm-host} process running a
  * TypeScript module) attached over the wire. Each is a real rusm process under its supervisor: its
- * behavior ({@link #behavior}) forwards every message to the attached host and waits on its fiber
+ * behavior (the supplier {@link #declare} returns) forwards every message to the attached host and waits on its fiber
  * for the reply, so supervision, restarts, intensity, health and metrics apply as to a Java service.
  *
  * <ul>
