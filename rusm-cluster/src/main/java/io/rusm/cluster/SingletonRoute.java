@@ -101,7 +101,7 @@ final class SingletonRoute implements Route {
                             CallOptions.DEFAULT.withDeadlineAfter(left, TimeUnit.NANOSECONDS), req.build()).getResultJson();
                     return Json.read(json, returnType(name, inv));
                 } catch (StatusRuntimeException e) {
-                    if (!notServedYet(e) || target != null) throw sneaky(Failures.fromStatus(e, name, timeout));
+                    if (!notServedYet(e) || target != null) throw Failures.<RuntimeException>rethrow(Failures.fromStatus(e, name, timeout));
                     // the owner does not run it yet, or it was not reachable before the call was sent: look again
                 }
             }
@@ -192,10 +192,5 @@ final class SingletonRoute implements Route {
             Thread.currentThread().interrupt();
             throw new io.rusm.CallInterruptedException("remote call");
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
-        throw (T) t;
     }
 }

@@ -86,7 +86,7 @@ public final class WireClient implements AutoCloseable {
                     CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS), req);
             return (R) Json.read(reply.getResultJson(), returnType);
         } catch (StatusRuntimeException e) {
-            throw WireClient.<RuntimeException>sneaky(Failures.fromStatus(e, service, timeout));
+            throw Failures.<RuntimeException>rethrow(Failures.fromStatus(e, service, timeout));
         }
     }
 
@@ -98,7 +98,7 @@ public final class WireClient implements AutoCloseable {
             return ClientCalls.blockingUnaryCall(channel, RusmV1.CAST,
                     CallOptions.DEFAULT.withDeadlineAfter(defaultTimeout.toNanos(), TimeUnit.NANOSECONDS), req).getDelivered();
         } catch (StatusRuntimeException e) {
-            throw WireClient.<RuntimeException>sneaky(Failures.fromStatus(e, service, defaultTimeout));
+            throw Failures.<RuntimeException>rethrow(Failures.fromStatus(e, service, defaultTimeout));
         }
     }
 
@@ -109,7 +109,7 @@ public final class WireClient implements AutoCloseable {
                     WhereisRequest.newBuilder().setName(name).build());
             return r.hasPid() ? Optional.of(Failures.pid(r.getPid())) : Optional.empty();
         } catch (StatusRuntimeException e) {
-            throw WireClient.<RuntimeException>sneaky(Failures.fromStatus(e, name, defaultTimeout));
+            throw Failures.<RuntimeException>rethrow(Failures.fromStatus(e, name, defaultTimeout));
         }
     }
 
@@ -121,10 +121,5 @@ public final class WireClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T sneaky(Throwable t) throws T {
-        throw (T) t;
     }
 }

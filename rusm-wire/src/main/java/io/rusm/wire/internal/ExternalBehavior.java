@@ -96,16 +96,11 @@ public final class ExternalBehavior implements Behavior {
             case RESULT_JSON -> raw ? new RawJson(result.getResultJson())
                     : returnType == void.class || returnType == Void.class ? null
                     : Json.read(result.getResultJson(), returnType != null ? returnType : Object.class);
-            case ERROR -> throw sneaky(answer(raw ? remote(result.getError()) : declaredError(result.getError())));
+            case ERROR -> throw Failures.rethrow(answer(raw ? remote(result.getError()) : declaredError(result.getError())));
             case BAD_REQUEST -> throw answer(new BadRequestException(result.getBadRequest()));
             case NO_HANDLER -> throw answer(new Failures.NoHandlerException(result.getNoHandler()));
             case OUTCOME_NOT_SET -> null;
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T sneaky(Throwable t) throws T {
-        throw (T) t;
     }
 
     private <T extends Throwable> T answer(T t) {

@@ -135,6 +135,15 @@ public final class Failures {
         };
     }
 
+    /**
+     * Throws {@code t} as it is, checked or not: a declared exception of a remote handler reaches the
+     * caller as the same type, as a local call's would.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T extends Throwable> T rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
     public static Pid pid(io.rusm.wire.v1.Pid p) {
         return new Pid(p.getNode(), p.getName(), Math.max(1, p.getIncarnation()));
     }
