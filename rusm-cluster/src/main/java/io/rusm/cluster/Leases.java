@@ -63,16 +63,10 @@ final class Leases implements AutoCloseable {
         // a merge). A lease that is not released lapses within one lease; three is plenty.
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), lease.toNanos() * 3 + Duration.ofSeconds(1).toNanos());
         String name = pid.name();
-        String cause = null;
+        String cause = handoverCause(name);
         while (true) {
             // Declined, not failed: the supervisor leaves it idle (OTP's ignore) instead of counting a crash.
             if (!mayRunHere.test(name)) throw new StartIgnored("'" + name + "' is owned by another node now");
-            var before = cause == null ? store.current(name) : java.util.Optional.<LeaseStore.Holder>empty();
-            if (cause == null) {
-                cause = before.filter(h -> !h.owner().equals(node))
-                        .map(h -> membership.byNode(h.owner()) != null && h.leaseLeftMillis() == 0 ? "rebalance" : "failover")
-                        .orElse("");
-            }
             long sent = System.nanoTime();
             OptionalLong epoch = store.acquire(name, node, lease);
             if (epoch.isPresent()) {
@@ -92,6 +86,17 @@ final class Leases implements AutoCloseable {
                 throw new NoProcessException(name + " (its start was interrupted)");
             }
         }
+    }
+
+    /**
+     * Why {@code name} comes here, judged from its holder before this node takes it: {@code rebalance}
+     * when another live member gave it back, {@code failover} when its holder is gone or its lease
+     * had to lapse, empty when it was never held elsewhere.
+     */
+    private String handoverCause(String name) {
+        return store.current(name).filter(h -> !h.owner().equals(node))
+                .map(h -> membership.byNode(h.owner()) != null && h.leaseLeftMillis() == 0 ? "rebalance" : "failover")
+                .orElse("");
     }
 
     private long trusted() {

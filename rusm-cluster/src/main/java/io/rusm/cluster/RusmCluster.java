@@ -77,10 +77,8 @@ public final class RusmCluster implements Placement, AutoCloseable {
      */
     public static RusmCluster start(Node node, ClusterSettings settings, HazelcastInstance existing, LeaseStore leaseStore,
                                     ClusterListener listener) {
+        // An application's own instance keeps its own config (member attributes included: see README).
         HazelcastInstance hz = existing != null ? existing : Hazelcast.newHazelcastInstance(config(settings, node.name()));
-        if (existing != null) {
-            existing.getCluster().getLocalMember(); // attributes come from its own config: see README
-        }
         RusmCluster cluster = new RusmCluster(node, settings, hz, existing == null,
                 h -> leaseStore != null ? leaseStore : new HazelcastLeaseStore(h), listener == null ? new ClusterListener() { } : listener);
         node.place(cluster);

@@ -18,6 +18,7 @@ final class ClusterMetrics implements ClusterListener {
         this.registries = registries;
     }
 
+    /** The registry, registering the gauge on first use: the cluster joins before the registry exists. */
     private MeterRegistry registry() {
         MeterRegistry r = registries.getIfAvailable();
         if (r != null && !gaugeRegistered) {
@@ -25,11 +26,6 @@ final class ClusterMetrics implements ClusterListener {
             Gauge.builder("rusm.cluster.members", members, AtomicInteger::get).description("Members of the cluster this node sees").register(r);
         }
         return r;
-    }
-
-    /** Registers the gauge once the registry exists (the cluster joins before meters are bound). */
-    void bind() {
-        registry();
     }
 
     @Override
