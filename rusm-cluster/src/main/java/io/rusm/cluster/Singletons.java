@@ -80,8 +80,8 @@ final class Singletons implements AutoCloseable {
             io.rusm.internal.process.Process p = node.runtime().byName(name);
             boolean running = p != null;
             if (running && p.ownership() != null && !p.ownership().held()) {
-                // its lease lapsed (this JVM was paused, or lost its quorum): it may not drain, it is fenced
-                p.terminate(io.rusm.ExitReason.FENCED, false);
+                // Its lease lapsed (this JVM was paused, or lost its quorum): it may not drain. The lease
+                // renewer fences it on its next round (Leases, the one place that fences); leave it be.
                 continue;
             }
             boolean mine = mayRunHere(name);
