@@ -58,9 +58,9 @@ public class RusmAutoConfiguration {
      * membership address and port, which are unique in the cluster.
      */
     public static String clusterNodeName(Environment environment) {
-        String explicit = environment.getProperty("rusm.cluster.node-name");
-        if (explicit != null && !explicit.isBlank()) return explicit;
-        return environment.getProperty("rusm.cluster.address", "127.0.0.1") + ":" + environment.getProperty("rusm.cluster.port", "5701");
+        // bound here as the cluster auto-configuration will bind it: one place for the defaults
+        return org.springframework.boot.context.properties.bind.Binder.get(environment)
+                .bindOrCreate("rusm.cluster", io.rusm.spring.cluster.RusmClusterProperties.class).effectiveNodeName();
     }
 
     @Bean

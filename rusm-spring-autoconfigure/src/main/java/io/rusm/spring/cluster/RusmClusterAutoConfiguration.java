@@ -55,7 +55,7 @@ public class RusmClusterAutoConfiguration {
                                    ObjectProvider<HazelcastInstance> hazelcast, ObjectProvider<DataSource> dataSources,
                                    ObjectProvider<ClusterListener> listeners) {
         Set<String> singletons = services.singletons();
-        check(cluster, singletons);
+        check(cluster);
         LeaseStore leases = leaseStore(rusm, services, singletons, dataSources);
         Integer wirePort = RusmWireAutoConfiguration.port(wire, environment);
         String wireTarget = wire.getAddress() + ":" + (wirePort == null ? RusmWireAutoConfiguration.CLUSTER_DEFAULT_PORT : wirePort);
@@ -71,7 +71,7 @@ public class RusmClusterAutoConfiguration {
             }
             throw e;
         }
-        String self = cluster.getAddress() + ":" + cluster.getPort();
+        String self = cluster.memberAddress();
         if (!cluster.getMembers().isEmpty() && !cluster.getMembers().contains(self) && started.members().size() < 2) {
             started.close();
             throw new RusmConfigurationException("rusm.cluster.members", "none of the members " + cluster.getMembers()
@@ -110,7 +110,7 @@ public class RusmClusterAutoConfiguration {
         }
     }
 
-    private static void check(RusmClusterProperties c, Set<String> singletons) {
+    private static void check(RusmClusterProperties c) {
         if (c.getPort() < 1 || c.getPort() > 65535) {
             throw new RusmConfigurationException("rusm.cluster.port", "must be 1..65535, was " + c.getPort(), "Set rusm.cluster.port to a free TCP port.");
         }

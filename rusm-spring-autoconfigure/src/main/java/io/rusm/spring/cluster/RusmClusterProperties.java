@@ -90,6 +90,16 @@ public class RusmClusterProperties {
         this.failureTimeout = failureTimeout;
     }
 
+    /** {@code address:port} of this instance's membership port, as other members list it. */
+    public String memberAddress() {
+        return address + ":" + port;
+    }
+
+    /** The node name in pids: {@code node-name}, else {@link #memberAddress()}, which is unique in the cluster. */
+    public String effectiveNodeName() {
+        return nodeName != null && !nodeName.isBlank() ? nodeName : memberAddress();
+    }
+
     public @Nullable String getNodeName() {
         return nodeName;
     }
