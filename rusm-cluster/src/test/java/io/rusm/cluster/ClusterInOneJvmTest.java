@@ -137,6 +137,17 @@ class ClusterInOneJvmTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
     }
 
+    /** The member that runs {@code singleton}, once every node sees it running. */
+    private Member3 ownerOf(String singleton) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis(singleton).isPresent()));
+        String owner = nodes.get(0).node().whereis(singleton).orElseThrow().node();
+        return nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
+    }
+
+    private Member3 anotherThan(Member3 member) {
+        return nodes.stream().filter(m -> m != member).findFirst().orElseThrow();
+    }
+
     @Test
     void theSingletonRunsOnceAndEveryNodeReachesIt() throws Exception {
         startCluster(3);
@@ -161,10 +172,9 @@ class ClusterInOneJvmTest {
     @Test
     void theSingletonMovesWhenItsOwnerLeaves() throws Exception {
         startCluster(3);
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
-        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
-        Member3 leaving = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
-        Member3 other = nodes.stream().filter(m -> m != leaving).findFirst().orElseThrow();
+        Member3 leaving = ownerOf("counter");
+        String owner = leaving.node().name();
+        Member3 other = anotherThan(leaving);
         CounterClient c = other.node().client(CounterClient.class);
         c.bump(5);
         leaving.cluster().leave(Duration.ofSeconds(5));
@@ -178,10 +188,8 @@ class ClusterInOneJvmTest {
     @Test
     void aRemoteMonitorGetsTheReasonThenNoconnectionWhenTheNodeIsLost() throws Exception {
         startCluster(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
-        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
-        Member3 home = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
-        Member3 away = nodes.stream().filter(m -> m != home).findFirst().orElseThrow();
+        Member3 home = ownerOf("counter");
+        Member3 away = anotherThan(home);
         java.util.concurrent.BlockingQueue<io.rusm.Down> downs = new java.util.concurrent.LinkedBlockingQueue<>();
         Node awayNode = away.node();
         Pid watcher = awayNode.spawn(message -> {
@@ -216,9 +224,7 @@ class ClusterInOneJvmTest {
     @Test
     void aRemoteLinkBringsTheExitSignal() throws Exception {
         startCluster(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
-        String owner = nodes.get(0).node().whereis("counter").orElseThrow().node();
-        Member3 away = nodes.stream().filter(m -> !m.node().name().equals(owner)).findFirst().orElseThrow();
+        Member3 away = anotherThan(ownerOf("counter"));
         java.util.concurrent.BlockingQueue<io.rusm.Exit> exits = new java.util.concurrent.LinkedBlockingQueue<>();
         Node awayNode = away.node();
         Pid linked = awayNode.spawn(io.rusm.SpawnOptions.anonymous().withTrapExits(true), message -> {
@@ -241,10 +247,8 @@ class ClusterInOneJvmTest {
     void aReminderOfASingletonFiresOnceOnTheNewOwnerWhenItsOwnerIsLost() throws Exception {
         FIRED.clear();
         startCluster(2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("ticker").isPresent()));
-        String owner = nodes.get(0).node().whereis("ticker").orElseThrow().node();
-        Member3 lost = nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
-        Member3 next = nodes.stream().filter(m -> m != lost).findFirst().orElseThrow();
+        Member3 lost = ownerOf("ticker");
+        Member3 next = anotherThan(lost);
         next.node().client(TickerClient.class).remindIn("nightly", 3_000); // stored in the shared Kv by the owner
         lost.wire().close(); // the owner is lost (as with kill -9): its lease lapses, its incarnation may act no more
         lost.cluster().close();
