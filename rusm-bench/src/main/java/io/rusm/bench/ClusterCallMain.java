@@ -89,7 +89,14 @@ public final class ClusterCallMain {
         }
         double warmS = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         double measureS = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        System.exit(runFirstNode((long) (warmS * 1000), (long) (measureS * 1000)));
+        try {
+            runFirstNode((long) (warmS * 1000), (long) (measureS * 1000));
+        } catch (Exception e) {
+            System.err.println("ClusterCallMain failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
     }
 
     // ---- one node ----------------------------------------------------------------------------
@@ -125,12 +132,20 @@ public final class ClusterCallMain {
             return cluster.members().size() == members;
         }
 
-        /** Both members, no migration going on, and the owner serves the singleton (answers where()). */
+        /**
+         * Both members, no migration going on, and the owner serves the singleton (answers where());
+         * null while that is not so, including while a call fails because the singleton is moving.
+         */
         String settledOwner() {
             if (!joined(2) || !hazelcast.getPartitionService().isClusterSafe()) return null;
             String owner = cluster.ownerOf("counter").orElse(null);
             if (owner == null) return null;
-            String where = node.client(CounterClient.class, CALL_TIMEOUT).where();
+            String where;
+            try {
+                where = node.client(CounterClient.class, CALL_TIMEOUT).where();
+            } catch (RuntimeException moving) {
+                return null;
+            }
             return where.equals(owner) && hazelcast.getPartitionService().isClusterSafe() ? owner : null;
         }
 
@@ -153,8 +168,8 @@ public final class ClusterCallMain {
 
     // ---- node a: this JVM, the one that is run -----------------------------------------------
 
-    /** Runs node a (and node b beside it); 0 when every figure was measured and checked. */
-    static int runFirstNode(long warmMs, long measureMs) throws Exception {
+    /** Runs node a (and node b beside it); returns when every figure was measured and checked, else throws why not. */
+    static void runFirstNode(long warmMs, long measureMs) throws Exception {
         int portA = freePort();
         int portB = freePort();
         List<Integer> ports = List.of(portA, portB);
@@ -213,11 +228,6 @@ public final class ClusterCallMain {
             if (!after.equals(owner)) throw new IllegalStateException("the singleton moved during the measurement: " + owner + " -> " + after);
             if (total != acked) throw new IllegalStateException("counter " + total + " != acknowledged bumps " + acked);
             toChild.println("STOP");
-            return 0;
-        } catch (Exception e) {
-            System.err.println("ClusterCallMain failed: " + e);
-            e.printStackTrace();
-            return 1;
         } finally {
             if (child != null) stopChild(child);
         }
@@ -406,12 +416,19 @@ public final class ClusterCallMain {
 
     // ---- helpers -----------------------------------------------------------------------------
 
+    /**
+     * The singleton's owner once the same settled answer came 5 times in a row, 200 ms apart: a
+     * member that has just joined may be given its partitions a moment after the cluster first
+     * reports itself safe, so one or two agreeing answers are not enough.
+     */
     private static String settle(ClusterNode a) throws InterruptedException {
         long end = System.nanoTime() + JOIN_TIMEOUT.toNanos();
         String last = null;
+        int same = 0;
         while (System.nanoTime() < end) {
             String owner = a.settledOwner();
-            if (owner != null && owner.equals(last)) return owner; // the same answer twice in a row
+            same = owner != null && owner.equals(last) ? same + 1 : 0;
+            if (same == 4) return owner;
             last = owner;
             Thread.sleep(200); // pacing between polls, not synchronization: the answer is checked
         }

@@ -60,7 +60,7 @@ class WorkloadSmokeTest {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void crossNodeCallInTwoJvms() throws Exception {
-        assertThat(ClusterCallMain.runFirstNode(200, 300)).isZero();
+        ClusterCallMain.runFirstNode(200, 300); // throws, naming the check, when a figure was not measured or checked
     }
 
     @ParameterizedTest
