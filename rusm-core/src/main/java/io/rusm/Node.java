@@ -451,7 +451,11 @@ public final class Node implements AutoCloseable {
      */
     public <R> R call(String name, Object request, Duration timeout) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null) return keyedCall(family, name, request, timeout);
+        if (family != null) {
+            Route route = route(name); // in a cluster every key goes through its route: it may live on another node
+            if (route != null) return remote(() -> route.call(name, null, request, timeout));
+            return keyedCall(family, name, request, timeout);
+        }
         Process running = runtime.byName(name);
         if (running != null) return doCall(running, name, name, request, timeout);
         Route route = route(name);
@@ -500,12 +504,12 @@ public final class Node implements AutoCloseable {
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null) {
+        if (family != null && route(name) == null) {
             @SuppressWarnings("unchecked")
             CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) family.callAsync(name, request, timeout);
             return f;
         }
-        if (runtime.byName(name) == null) {
+        if (family != null || runtime.byName(name) == null) {
             Route route = route(name);
             if (route != null) {
                 @SuppressWarnings("unchecked")
@@ -525,11 +529,11 @@ public final class Node implements AutoCloseable {
      */
     public void send(String name, Object message) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null) {
+        if (family != null && route(name) == null) {
             family.send(name, message);
             return;
         }
-        if (runtime.byName(name) == null) {
+        if (family != null || runtime.byName(name) == null) {
             Route route = route(name);
             if (route != null) {
                 route.send(name, message);
@@ -559,9 +563,32 @@ public final class Node implements AutoCloseable {
      * or it may not start on this node (a cluster singleton another node owns), or it declined to start.
      */
     public Optional<Pid> startOnDemand(String name, Duration timeout) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        if (family != null) return activateKey(family, name, timeout);
         Process p = runtime.byName(name);
         if (p == null) p = startChildOnDemand(name, timeout);
         return p == null ? Optional.empty() : Optional.of(p.pid());
+    }
+
+    /**
+     * A key's live process, activated as its first call would (a cluster's route calls it by pid).
+     * Empty if it may not run here now or declined to start; a failed start throws as for a call.
+     */
+    private Optional<Pid> activateKey(io.rusm.internal.keyed.KeyedFamily family, String name, Duration timeout) {
+        Placement placement = runtime.placement();
+        if (placement != null && !placement.mayStartHere(name)) return Optional.empty(); // another node owns it
+        try {
+            Process p = family.activate(name, io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout), timeout);
+            return Optional.of(p.pid());
+        } catch (NoProcessException declined) {
+            return Optional.empty();
+        }
+    }
+
+    /** The keyed service whose key {@code name} is ({@code <service>/<key>}), if it is one. */
+    public Optional<String> keyedServiceOf(String name) {
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
+        return family == null ? Optional.empty() : Optional.of(family.name());
     }
 
     /**
@@ -586,11 +613,9 @@ public final class Node implements AutoCloseable {
         Placement placement = runtime.placement();
         // a cluster-placed service another node owns: its owner runs it and fires its reminders
         if (placement != null && !placement.mayStartHere(name)) return true;
-        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null) { // a key of a keyed service: activated as its first call would
+        if (keyed.route(name) != null) { // a key of a keyed service: activated as its first call would
             try {
-                return family.activate(name, io.rusm.internal.process.Deadlines.after(System.nanoTime(), defaultCallTimeout),
-                        defaultCallTimeout) != null;
+                return startOnDemand(name, defaultCallTimeout).isPresent();
             } catch (RuntimeException e) {
                 return false;
             }

@@ -4,8 +4,10 @@ import io.rusm.kv.JdbcLeases;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Leases in the shared database ({@link JdbcLeases}): the same table the JDBC {@code Kv} checks
@@ -26,6 +28,11 @@ public final class JdbcLeaseStore implements LeaseStore {
     @Override
     public boolean renew(String name, long epoch, Duration lease) {
         return leases.renew(name, epoch, lease);
+    }
+
+    @Override
+    public Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
+        return leases.renewAll(epochs, lease);
     }
 
     @Override

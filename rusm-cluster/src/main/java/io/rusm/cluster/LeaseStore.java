@@ -1,11 +1,14 @@
 package io.rusm.cluster;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * Where singleton epochs and leases are kept. The store's own clock decides when a lease is over,
+ * Where the epochs and leases of singletons and keyed shards are kept. The store's own clock decides when a lease is over,
  * so nodes' clocks never need to agree.
  */
 public interface LeaseStore {
@@ -15,6 +18,18 @@ public interface LeaseStore {
 
     /** Extends the lease of {@code epoch}; false once a newer epoch exists. */
     boolean renew(String name, long epoch, Duration lease);
+
+    /**
+     * Extends every lease in {@code epochs} (name → epoch) at once; the names renewed (those missing
+     * have a newer epoch). One round trip where the store can batch.
+     */
+    default Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
+        Set<String> renewed = new HashSet<>();
+        epochs.forEach((name, epoch) -> {
+            if (renew(name, epoch, lease)) renewed.add(name);
+        });
+        return renewed;
+    }
 
     /** Gives {@code name} up so the next owner need not wait for the lease to run out. */
     void release(String name, long epoch);

@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +19,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Takes, renews and gives back the leases of this node's singleton incarnations. Renewal runs every
- * quarter lease on its own thread and only while this side has its quorum; a refused renewal (a newer
- * epoch exists) ends the incarnation with {@code fenced} at once.
+ * Takes, renews and gives back the leases this node holds: one per singleton incarnation, one per
+ * keyed shard (a keyed service's keys in one partition). Renewal runs every quarter lease on its own
+ * thread, all leases in one store round trip, and only while this side has its quorum; a refused
+ * renewal (a newer epoch exists) fences what held the lease at once.
  */
 final class Leases implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Leases.class);
@@ -54,38 +59,50 @@ final class Leases implements AutoCloseable {
     }
 
     /**
-     * Blocks (on the new incarnation's fiber) until the previous owner's lease is over or given back,
-     * then takes a new epoch. Gives up at once when this node stops being the owner.
+     * Blocks (on the new incarnation's fiber) until the previous holder's lease of {@code fence} is
+     * over or given back, then takes a new epoch. Gives up at once when {@code mayHold} turns false
+     * (this node stopped being the owner).
+     *
+     * @param service names the service in handover events (the fence of a keyed shard is not one)
+     * @param onLost  stops whatever acts under the lease once it is lost (a newer epoch, a lapse)
      */
-    HeldLease acquire(Pid pid, Duration timeout, Predicate<String> mayRunHere) {
+    HeldLease acquire(String fence, String service, Duration timeout, BooleanSupplier mayHold, Consumer<HeldLease> onLost) {
         // Bounded well below the start timeout: the start runs on the supervisor's request, and a
         // supervisor must not sit for long behind a rival's lease (views disagree for a moment after
         // a merge). A lease that is not released lapses within one lease; three is plenty.
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), lease.toNanos() * 3 + Duration.ofSeconds(1).toNanos());
-        String name = pid.name();
-        String cause = handoverCause(name);
+        String cause = handoverCause(fence);
         while (true) {
             // Declined, not failed: the supervisor leaves it idle (OTP's ignore) instead of counting a crash.
-            if (!mayRunHere.test(name)) throw new StartIgnored("'" + name + "' is owned by another node now");
+            if (!mayHold.getAsBoolean()) throw new StartIgnored("'" + fence + "' is owned by another node now");
             long sent = System.nanoTime();
-            OptionalLong epoch = store.acquire(name, node, lease);
+            OptionalLong epoch = store.acquire(fence, node, lease);
             if (epoch.isPresent()) {
-                HeldLease l = new HeldLease(pid, epoch.getAsLong(), sent + trusted(), this);
+                HeldLease l = new HeldLease(fence, epoch.getAsLong(), sent + trusted(), this, onLost);
                 held.add(l);
-                if (!cause.isEmpty()) listener.handover(name, cause);
-                log.info("{} owns '{}' with epoch {}{}", node, name, epoch.getAsLong(), cause.isEmpty() ? "" : " (" + cause + ")");
+                if (!cause.isEmpty()) listener.handover(service, cause);
+                log.info("{} owns '{}' with epoch {}{}", node, fence, epoch.getAsLong(), cause.isEmpty() ? "" : " (" + cause + ")");
                 return l;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new StartIgnored("'" + name + "' is still held by another node's lease; it starts here once that ends");
+                throw new StartIgnored("'" + fence + "' is still held by another node's lease; it starts here once that ends");
             }
             try {
                 Thread.sleep(Math.max(10, lease.toMillis() / 20));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new NoProcessException(name + " (its start was interrupted)");
+                throw new NoProcessException(fence + " (its start was interrupted)");
             }
         }
+    }
+
+    /** A singleton incarnation's lease: lost, it ends with {@code fenced} at once. */
+    HeldLease acquire(Pid pid, Duration timeout, Predicate<String> mayRunHere) {
+        String name = pid.name();
+        return acquire(name, name, timeout, () -> mayRunHere.test(name), lost -> {
+            Process p = runtime.byPid(pid);
+            if (p != null) p.terminate(ExitReason.FENCED, false);
+        });
     }
 
     /**
@@ -110,31 +127,30 @@ final class Leases implements AutoCloseable {
         // A side without its quorum lets its leases lapse; a node leaving on purpose keeps them while it
         // drains (the new owner waits for the release: the old incarnation stops before the new starts).
         if (!leaving && !membership.quorum()) return;
-        for (HeldLease l : held) {
-            if (l.isReleased()) continue;
-            long sent = System.nanoTime();
-            boolean ok;
-            try {
-                ok = store.renew(l.fence(), l.epoch(), lease);
-            } catch (RuntimeException e) {
-                log.warn("could not renew the lease of '{}' (epoch {}): {}", l.fence(), l.epoch(), e.toString());
-                continue; // the lease lapses by itself if this goes on
-            }
-            if (ok) {
-                l.renewed(sent + trusted());
-            } else {
-                fence(l);
-            }
+        Map<String, HeldLease> due = new HashMap<>();
+        for (HeldLease l : held) if (!l.isReleased()) due.put(l.fence(), l);
+        if (due.isEmpty()) return;
+        Map<String, Long> epochs = new HashMap<>();
+        due.forEach((fence, l) -> epochs.put(fence, l.epoch()));
+        long sent = System.nanoTime();
+        Set<String> renewed;
+        try {
+            renewed = store.renewAll(epochs, lease); // one round trip for all: a node may hold a shard lease per partition
+        } catch (RuntimeException e) {
+            log.warn("could not renew {} lease(s): {}", due.size(), e.toString());
+            return; // they lapse by themselves if this goes on
+        }
+        for (HeldLease l : due.values()) {
+            if (renewed.contains(l.fence())) l.renewed(sent + trusted());
+            else if (!l.isReleased()) fence(l);
         }
     }
 
-    /** A newer epoch exists: this incarnation must never act again. */
+    /** A newer epoch exists, or the lease lapsed: whatever held it must never act again. */
     private void fence(HeldLease l) {
-        l.lose();
         held.remove(l);
-        Process p = runtime.byPid(l.pid);
         log.warn("{} lost '{}' (epoch {}): a newer owner took it or its lease lapsed; fenced", node, l.fence(), l.epoch());
-        if (p != null) p.terminate(ExitReason.FENCED, false);
+        l.lose();
     }
 
     void leaving() {

@@ -72,6 +72,11 @@ final class Membership {
         }
     }
 
+    /** The id of {@code name}'s partition (names in one partition move together). */
+    int partitionOf(String name) {
+        return hazelcast.getPartitionService().getPartition(name).getPartitionId();
+    }
+
     /** The member running node {@code node}, or null if it is not a member now. */
     Member byNode(String node) {
         for (Member m : members()) if (m.node().equals(node)) return m;

@@ -40,11 +40,12 @@ public final class RusmCluster implements Placement, AutoCloseable {
     private final boolean ownsHazelcast;
     private final Membership membership;
     private final Channels channels;
-    private final SingletonRoute route;
+    private final OwnerRoute route;
     private final RemoteMonitors monitors;
     private final LeaseStore store;
     private final Leases leases;
     private final Singletons singletons;
+    private final KeyShards keys;
 
     private RusmCluster(Node node, ClusterSettings settings, HazelcastInstance hazelcast, boolean ownsHazelcast,
                         Function<HazelcastInstance, LeaseStore> storeFactory, ClusterListener listener) {
@@ -54,11 +55,12 @@ public final class RusmCluster implements Placement, AutoCloseable {
         this.ownsHazelcast = ownsHazelcast;
         this.membership = new Membership(hazelcast, settings.minMembers());
         this.channels = new Channels(WireServer.DEFAULT_MAX_MESSAGE_SIZE);
-        this.route = new SingletonRoute(node, membership, channels);
+        this.route = new OwnerRoute(node, membership, channels);
         this.monitors = new RemoteMonitors(membership, channels);
         this.store = storeFactory.apply(hazelcast);
         this.leases = new Leases(store, node.name(), settings.lease(), node.runtime(), membership, listener);
         this.singletons = new Singletons(node, membership, settings.singletons(), Duration.ofSeconds(30));
+        this.keys = new KeyShards(node, membership, leases);
         membership.onChange(m -> {
             Set<String> live = new HashSet<>();
             for (Member member : m.members()) if (member.wire() != null) live.add(member.wire());
@@ -124,11 +126,13 @@ public final class RusmCluster implements Placement, AutoCloseable {
         leases.leaving();
         if (ownsHazelcast) hazelcast.getLifecycleService().shutdown(); // partitions migrate: calls go to the new owners
         singletons.stopAll(drainTimeout);
+        keys.stopAll(drainTimeout);
     }
 
     @Override
     public void close() {
         singletons.close();
+        keys.close();
         leases.close();
         if (ownsHazelcast && hazelcast.getLifecycleService().isRunning()) hazelcast.getLifecycleService().terminate();
         channels.close();
@@ -137,24 +141,27 @@ public final class RusmCluster implements Placement, AutoCloseable {
     // ---- Placement ----------------------------------------------------------------------------
 
     /**
-     * Every singleton this node does not run goes through the route, also when this node owns it
-     * and it is not started yet: the route starts it here and waits through a handover, where a
-     * plain on-demand start would fail while the previous owner still drains.
+     * Every singleton this node does not run, and every key of a keyed service, goes through the
+     * route, also when this node owns it and it is not started yet: the route starts it here and
+     * waits through a handover, where a plain on-demand start would fail while the previous owner
+     * still drains.
      */
     @Override
     public Route route(String name) {
-        return settings.singletons().contains(name) ? route : null;
+        return settings.singletons().contains(name) || node.keyedServiceOf(name).isPresent() ? route : null;
     }
 
     @Override
     public boolean mayStartHere(String name) {
+        if (node.keyedServiceOf(name).isPresent()) return keys.mayRunHere(name);
         return singletons.mayRunHere(name);
     }
 
     @Override
     public Ownership acquire(Pid pid, Duration timeout) {
-        if (!settings.singletons().contains(pid.name())) return null;
-        return leases.acquire(pid, timeout, singletons::mayRunHere);
+        if (settings.singletons().contains(pid.name())) return leases.acquire(pid, timeout, singletons::mayRunHere);
+        String service = node.keyedServiceOf(pid.name()).orElse(null);
+        return service == null ? null : keys.acquire(pid, service, timeout);
     }
 
     @Override
@@ -190,9 +197,9 @@ public final class RusmCluster implements Placement, AutoCloseable {
         return settings.singletons();
     }
 
-    /** The node that owns {@code singleton} by placement now, if any. */
-    public Optional<String> ownerOf(String singleton) {
-        return Optional.ofNullable(membership.ownerOf(singleton)).map(Member::node);
+    /** The node that owns {@code name} (a singleton, or a key {@code <service>/<key>}) by placement now, if any. */
+    public Optional<String> ownerOf(String name) {
+        return Optional.ofNullable(membership.ownerOf(name)).map(Member::node);
     }
 
     /** The newest epoch and holder of {@code singleton} in the lease store. */
@@ -207,6 +214,11 @@ public final class RusmCluster implements Placement, AutoCloseable {
 
     public HazelcastInstance hazelcast() {
         return hazelcast;
+    }
+
+    /** Keyed shards (a service's keys in one partition) this node holds a lease for. */
+    public int keyShards() {
+        return keys.size();
     }
 
     /** Remote monitors held by this node's processes (for leak checks). */

@@ -9,9 +9,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Epochs and leases of cluster-placed services, in the table {@value #TABLE} of the database the
@@ -146,6 +151,39 @@ public final class JdbcLeases {
     /** Extends the lease of {@code epoch}; false if a newer epoch took the name over. */
     public boolean renew(String name, long epoch, Duration lease) {
         return update("UPDATE " + TABLE + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?", lease.toMillis(), name, epoch) == 1;
+    }
+
+    /**
+     * Extends every lease in {@code epochs} (name → epoch) in one transaction, one statement batch;
+     * returns the names renewed (a missing one has a newer epoch).
+     */
+    public Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
+        List<Map.Entry<String, Long>> all = new ArrayList<>(epochs.entrySet());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = prepare(c, "UPDATE " + TABLE + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?")) {
+                for (Map.Entry<String, Long> e : all) {
+                    ps.setLong(1, lease.toMillis());
+                    ps.setString(2, e.getKey());
+                    ps.setLong(3, e.getValue());
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                c.commit();
+                Set<String> renewed = new HashSet<>();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 1) renewed.add(all.get(i).getKey()); // a driver that cannot tell renews nothing: safe
+                }
+                return renewed;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new KvException("cannot renew " + all.size() + " lease(s) in " + TABLE + ": " + e, e);
+        }
     }
 
     /** Gives the name up so the next owner need not wait for the lease to run out. */

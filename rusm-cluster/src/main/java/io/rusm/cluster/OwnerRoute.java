@@ -31,12 +31,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The way to a singleton from a node that does not run it. A call follows the name's current owner:
- * while there is none (handover, failover, no quorum) or the owner has not started it yet, the call
- * waits and looks again, within its own timeout. A call that reached a node which is then lost fails
- * with {@code noconnection} and is never retried (at most once).
+ * The way to a cluster-placed name (a singleton, or a key of a keyed service): to the member that
+ * owns the name's partition, this node included. A call follows the current owner: while there is
+ * none (handover, failover, no quorum) or the owner has not started it yet, the call waits and looks
+ * again, within its own timeout. A call that reached a node which is then lost fails with
+ * {@code noconnection} and is never retried (at most once).
  */
-final class SingletonRoute implements Route {
+final class OwnerRoute implements Route {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Node node;
@@ -44,7 +45,7 @@ final class SingletonRoute implements Route {
     private final Channels channels;
     private final AtomicLong callIds = new AtomicLong();
 
-    SingletonRoute(Node node, Membership membership, Channels channels) {
+    OwnerRoute(Node node, Membership membership, Channels channels) {
         this.node = node;
         this.membership = membership;
         this.channels = channels;
@@ -77,7 +78,7 @@ final class SingletonRoute implements Route {
             if (left <= 0) throw new CallTimeoutException(name, timeout);
             Member owner = membership.quorum() ? membership.ownerOf(name) : null;
             if (owner != null && owner.local()) {
-                // it runs here, or is about to: a local call (its start is part of this call's timeout)
+                // it runs here, or is about to: a local call (its start, or a key's activation, is part of this call's timeout)
                 Pid here = target != null ? target : node.startOnDemand(name, Duration.ofNanos(left)).orElse(null);
                 if (here != null) {
                     servedHere[0] = true;

@@ -1,0 +1,181 @@
+package io.rusm.cluster;
+
+import io.rusm.Key;
+import io.rusm.KeyedSpec;
+import io.rusm.Kv;
+import io.rusm.Node;
+import io.rusm.ResidentService;
+import io.rusm.ServiceClient;
+import io.rusm.ServiceDefinition;
+import io.rusm.SupervisorSpec;
+import io.rusm.kv.KvStore;
+import io.rusm.wire.WireServer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Keyed services across three nodes in one JVM (three Hazelcast members and wires on loopback, leases
+ * and {@code Kv} in one H2 database): each key runs once, on its partition's owner, is reached from
+ * every node, and moves with its state when its node leaves. The separate-JVM test (kill -9) is in
+ * {@code demo-app}.
+ */
+@Timeout(120)
+class KeyedInClusterTest {
+
+    @ServiceClient("tally")
+    public interface TallyClient {
+        long add(@Key String key, long n);
+
+        String where(@Key String key);
+    }
+
+    /** A sum per key, durable in the key's own Kv namespace. */
+    @ResidentService("tally")
+    public static class Tally {
+        private final Kv kv;
+        private long total;
+
+        public Tally(Kv kv) {
+            this.kv = kv;
+            this.total = kv.get("total", Long.class).orElse(0L);
+        }
+
+        public long add(long n) {
+            kv.put("total", total + n); // durable before the reply
+            total += n;
+            return total;
+        }
+
+        public String where() {
+            return io.rusm.ProcessContext.self().node();
+        }
+    }
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<Member3> nodes = new ArrayList<>();
+
+    record Member3(Node node, RusmCluster cluster) {}
+
+    @AfterEach
+    void close() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception ignored) {
+                // next
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster(int n) throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:keyed-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        LeaseStore leases = new JdbcLeaseStore(ds);
+        KvStore kv = KvStore.jdbc(ds); // shared, as rusm.kv.store=jdbc: a key's state follows it
+        open.add(kv);
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) ports.add(freePort());
+        List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        ServiceDefinition def = ServiceDefinition.of(Tally.class);
+        Kv kvOfKey = kv.forCallingService();
+        for (int i = 0; i < n; i++) {
+            Node node = Node.builder().name("n" + (i + 1)).build();
+            open.add(node);
+            WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
+            open.add(wire);
+            ClusterSettings s = new ClusterSettings("keyed", "127.0.0.1", ports.get(i), members, 1, Duration.ofSeconds(5),
+                    "127.0.0.1:" + wire.port(), Set.of());
+            RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
+            open.add(cluster);
+            node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
+                    node.keyedService(KeyedSpec.of(def, () -> new Tally(kvOfKey))))));
+            cluster.resume();
+            nodes.add(new Member3(node, cluster));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
+    }
+
+    private static int live(Member3 m) {
+        return m.node().keyedStats("tally").orElseThrow().liveKeys();
+    }
+
+    @Test
+    void eachKeyRunsOnceOnItsOwnerAndEveryNodeReachesIt() throws Exception {
+        startCluster(3);
+        int keys = 300;
+        Map<String, AtomicLong> expected = new ConcurrentHashMap<>();
+        List<Thread> callers = new ArrayList<>();
+        for (Member3 m : nodes) { // every node adds to every key, at once
+            TallyClient tally = m.node().client(TallyClient.class);
+            callers.add(Thread.ofVirtual().start(() -> {
+                for (int k = 0; k < keys; k++) {
+                    String key = "k" + k;
+                    tally.add(key, k + 1);
+                    expected.computeIfAbsent(key, x -> new AtomicLong()).addAndGet(k + 1);
+                }
+            }));
+        }
+        for (Thread t : callers) assertThat(t.join(Duration.ofSeconds(90))).isTrue();
+
+        Map<String, Integer> spread = new TreeMap<>();
+        for (int k = 0; k < keys; k++) {
+            String key = "k" + k;
+            String owner = nodes.get(0).cluster().ownerOf("tally/" + key).orElseThrow();
+            for (Member3 m : nodes) {
+                TallyClient tally = m.node().client(TallyClient.class);
+                assertThat(tally.where(key)).as("where %s runs, asked from %s", key, m.node().name()).isEqualTo(owner);
+            }
+            assertThat(nodes.get(k % 3).node().client(TallyClient.class).add(key, 0)).isEqualTo(expected.get(key).get());
+            spread.merge(owner, 1, Integer::sum);
+        }
+        // one process per key in the whole cluster, spread over every node
+        assertThat(nodes.stream().mapToInt(KeyedInClusterTest::live).sum()).isEqualTo(keys);
+        assertThat(spread).hasSize(3);
+        for (Member3 m : nodes) assertThat(live(m)).isEqualTo(spread.get(m.node().name()));
+        // fenced per shard, not per key: far fewer leases than keys
+        assertThat(nodes.stream().mapToInt(m -> m.cluster().keyShards()).sum()).isLessThanOrEqualTo(271);
+    }
+
+    @Test
+    void keysMoveWithTheirStateWhenTheirNodeLeaves() throws Exception {
+        startCluster(3);
+        int keys = 100;
+        Member3 asker = nodes.get(0);
+        TallyClient tally = asker.node().client(TallyClient.class);
+        for (int k = 0; k < keys; k++) assertThat(tally.add("m" + k, 10)).isEqualTo(10);
+        Member3 leaving = nodes.get(2);
+        int movedAway = live(leaving);
+        assertThat(movedAway).isPositive();
+
+        leaving.cluster().leave(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> live(leaving) == 0);
+        for (int k = 0; k < keys; k++) {
+            assertThat(tally.add("m" + k, 1)).as("m%d after the leave", k).isEqualTo(11); // state from Kv
+            assertThat(tally.where("m" + k)).isNotEqualTo(leaving.node().name());
+        }
+        assertThat(live(nodes.get(0)) + live(nodes.get(1))).isEqualTo(keys);
+    }
+}
