@@ -89,13 +89,6 @@ public final class ResidentServices {
      */
     private WorkerSpec keyedFamily(ConfigurableListableBeanFactory beanFactory, ServiceDefinition def, String beanName,
                                    RusmProperties.Component c) {
-        if (clustered) {
-            // Each node would run its own process per key: two incarnations of one key at once.
-            throw new RusmConfigurationException("rusm.components." + def.name() + ".placement",
-                    "keyed services run on one node for now; in a cluster every node would run its own process for each key",
-                    "Run '" + def.name() + "' without rusm.cluster.enabled, or use placement: node or singleton in the cluster, "
-                            + "until keys are placed across the cluster.");
-        }
         RusmProperties.SupervisorSettings parent = c.getSupervisor() == null || c.getSupervisor().isBlank()
                 ? properties.getSupervisor() : properties.getSupervisors().get(c.getSupervisor());
         if (parent == null) parent = properties.getSupervisor();
@@ -106,6 +99,15 @@ public final class ResidentServices {
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L));
+    }
+
+    /** The keyed components ({@code placement: keyed}); in a cluster their keys are spread over the nodes. */
+    public java.util.Set<String> keyedComponents() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        properties.getComponents().forEach((name, c) -> {
+            if (c.getPlacement() == RusmProperties.Placement.KEYED) out.add(name);
+        });
+        return out;
     }
 
     /** Whether {@code component} is keyed ({@code placement: keyed}). */

@@ -166,29 +166,6 @@ class KeyedServiceSpringTests {
     }
 
     @Test
-    void aKeyedComponentFailsStartupInAClusterUntilKeysArePlacedAcrossIt() throws Exception {
-        int membership, wire;
-        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
-            membership = a.getLocalPort();
-            wire = b.getLocalPort();
-        }
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmKvAutoConfiguration.class,
-                        io.rusm.spring.wire.RusmWireAutoConfiguration.class, io.rusm.spring.cluster.RusmClusterAutoConfiguration.class))
-                .withUserConfiguration(KeyedConfig.class)
-                .withPropertyValues(KeyedConfig.PROPERTIES)
-                .withPropertyValues("rusm.kv.path=" + dir.resolve("clustered"), "rusm.cluster.enabled=true",
-                        "rusm.cluster.port=" + membership, "rusm.wire.port=" + wire, "rusm.cluster.failure-timeout=2s")
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    FailureAnalysis analysis = new RusmFailureAnalyzer().analyze(context.getStartupFailure());
-                    assertThat(analysis).as("%s", context.getStartupFailure()).isNotNull();
-                    assertThat(analysis.getDescription()).startsWith("Invalid rusm configuration at 'rusm.components.cart.placement'")
-                            .contains("every node would run its own process for each key");
-                });
-    }
-
-    @Test
     void placementAndIdleTimeoutBind() {
         RusmProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
                 "rusm.components.counter.placement", "singleton",

@@ -115,7 +115,7 @@ public class RusmEndpoint {
                 out.put("timers", w.pid() == null ? List.of() : node.timerKeys(w.pid()));
                 long memory = w.pid() == null ? -1 : node.memoryBytes(w.pid());
                 if (memory >= 0) out.put("memoryBytes", memory);
-                node.keyedStats(w.name()).ifPresent(k -> out.put("keyed", KeyedDetails.of(k)));
+                node.keyedStats(w.name()).ifPresent(k -> out.put("keyed", KeyedDetails.of(k, node.name())));
                 Map<String, Object> placed = cluster == null ? null : cluster.singleton(w.name());
                 if (placed != null) out.put("cluster", placed);
             }

@@ -113,7 +113,7 @@ public final class RusmHealthContributor {
             // the escalation all the same.
             if (escalated) b.withDetail("escalated", true);
             // A keyed service is one leaf for its whole family: counts, not a leaf per key.
-            node.keyedStats(path.getLast()).ifPresent(k -> b.withDetail("keyed", KeyedDetails.of(k)));
+            node.keyedStats(path.getLast()).ifPresent(k -> b.withDetail("keyed", KeyedDetails.of(k, node.name())));
             return b.build();
         }
 

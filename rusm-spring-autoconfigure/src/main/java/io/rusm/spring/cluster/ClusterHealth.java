@@ -25,6 +25,7 @@ final class ClusterHealth implements ClusterHealthSource {
         d.put("minMembers", cluster.minMembers());
         d.put("quorum", cluster.quorum());
         d.put("singletons", cluster.singletons());
+        d.put("keyShards", cluster.keyShards()); // keyed services' partitions whose keys run here
         d.put("fencing", cluster.fencesKv() ? "shared database" : "hazelcast map (no Kv fencing)");
         return d;
     }

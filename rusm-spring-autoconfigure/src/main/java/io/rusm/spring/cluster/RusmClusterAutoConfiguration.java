@@ -92,7 +92,9 @@ public class RusmClusterAutoConfiguration {
     @ConditionalOnMissingBean
     public RusmClusterLifecycle rusmClusterLifecycle(RusmCluster cluster, RusmProperties rusm, ResidentServices services) {
         Duration drain = Duration.ofSeconds(5);
-        for (String s : services.singletons()) {
+        Set<String> placed = new java.util.TreeSet<>(services.singletons());
+        placed.addAll(services.keyedComponents());
+        for (String s : placed) { // they drain in parallel as the node leaves: the longest drain bounds it
             RusmProperties.Component c = rusm.getComponents().get(s);
             if (c != null && c.getShutdownTimeout().compareTo(drain) > 0) drain = c.getShutdownTimeout();
         }
@@ -155,10 +157,13 @@ public class RusmClusterAutoConfiguration {
             DataSource ds = dataSources.getIfUnique();
             if (ds != null) return new JdbcLeaseStore(ds);
         }
-        for (String s : singletons) {
+        Set<String> placed = new java.util.TreeSet<>(singletons);
+        placed.addAll(services.keyedComponents());
+        for (String s : placed) {
             ServiceDefinition def = services.definitions().get(s);
             if (def != null && usesKv(def.serviceClass())) {
-                throw new RusmConfigurationException("rusm.kv.store", "singleton '" + s + "' (" + def.serviceClass().getName()
+                String what = singletons.contains(s) ? "singleton" : "keyed service";
+                throw new RusmConfigurationException("rusm.kv.store", what + " '" + s + "' (" + def.serviceClass().getName()
                         + ") uses Kv, but the store is the embedded one, which each node keeps for itself: after a failover"
                         + " its state would be gone, and a stale owner could not be fenced",
                         "Set rusm.kv.store=jdbc with a DataSource all nodes share (PostgreSQL), or make '" + s + "' placement: node.");

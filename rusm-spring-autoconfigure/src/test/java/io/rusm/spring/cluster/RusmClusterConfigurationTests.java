@@ -6,6 +6,8 @@ import io.rusm.spring.RusmAutoConfiguration;
 import io.rusm.spring.RusmConfigurationException;
 import io.rusm.spring.RusmFailureAnalyzer;
 import io.rusm.spring.kv.RusmKvAutoConfiguration;
+import io.rusm.spring.cluster.fixtures.TallyClient;
+import io.rusm.spring.cluster.fixtures.TallyConfig;
 import io.rusm.spring.kv.fixtures.DurableCounterConfig;
 import io.rusm.spring.wire.RusmWireAutoConfiguration;
 import org.h2.jdbcx.JdbcDataSource;
@@ -75,6 +77,47 @@ class RusmClusterConfigurationTests {
     void embeddedKvUnderASingletonThatUsesIt() throws IOException {
         assertFailure(app().withPropertyValues("rusm.components.durableCounter.placement=singleton"), "rusm.kv.store",
                 a -> assertThat(a.getDescription()).contains("durableCounter").contains("embedded"));
+    }
+
+    @Test
+    void aOneMemberClusterRunsAKeyedServiceFencedPerShard() throws IOException {
+        DataSource db = h2();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmKvAutoConfiguration.class,
+                        RusmWireAutoConfiguration.class, RusmClusterAutoConfiguration.class))
+                .withUserConfiguration(TallyConfig.class)
+                .withBean(DataSource.class, () -> db)
+                .withPropertyValues("rusm.kv.store=jdbc", "rusm.components.tally.placement=keyed", "rusm.cluster.enabled=true",
+                        "rusm.cluster.port=" + freePort(), "rusm.wire.port=" + freePort(), "rusm.cluster.failure-timeout=2s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    TallyClient tally = context.getBean(TallyClient.class);
+                    assertThat(tally.add("a", 2)).isEqualTo(2);
+                    assertThat(tally.add("a", 3)).isEqualTo(5);
+                    assertThat(tally.add("b", 1)).isEqualTo(1);
+                    Node node = context.getBean(Node.class);
+                    RusmCluster cluster = context.getBean(RusmCluster.class);
+                    assertThat(node.keyedStats("tally").orElseThrow().liveKeys()).isEqualTo(2);
+                    assertThat(cluster.ownerOf("tally/a")).contains(node.name());
+                    assertThat(cluster.keyShards()).isBetween(1, 2); // a lease per partition with keys, not per key
+                    // the key's writes carry its shard's epoch, kept in the shared database
+                    try (var c = db.getConnection(); var rs = c.createStatement().executeQuery(
+                            "SELECT COUNT(*) FROM rusm_epochs WHERE name LIKE 'tally#%'")) {
+                        rs.next();
+                        assertThat(rs.getInt(1)).isEqualTo(cluster.keyShards());
+                    }
+                });
+    }
+
+    @Test
+    void embeddedKvUnderAKeyedServiceThatUsesIt() throws IOException {
+        assertFailure(new ApplicationContextRunner()
+                        .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmKvAutoConfiguration.class,
+                                RusmWireAutoConfiguration.class, RusmClusterAutoConfiguration.class))
+                        .withUserConfiguration(TallyConfig.class)
+                        .withPropertyValues("rusm.kv.path=" + dir, "rusm.components.tally.placement=keyed", "rusm.cluster.enabled=true",
+                                "rusm.cluster.port=" + freePort(), "rusm.wire.port=" + freePort()),
+                "rusm.kv.store", a -> assertThat(a.getDescription()).contains("keyed service 'tally'").contains("embedded"));
     }
 
     @Test
