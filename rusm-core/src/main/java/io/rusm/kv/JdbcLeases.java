@@ -19,24 +19,31 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Epochs and leases of cluster-placed services, in the table {@value #TABLE} of the database the
- * JDBC {@code Kv} uses, so the fence is checked where the state is written:
+ * Epochs and leases of cluster-placed services, in the database the JDBC {@code Kv} uses, so the
+ * fence is checked where the state is written. Two tables, because they are locked differently:
  *
  * <pre>
- * CREATE TABLE rusm_epochs (
- *   name        VARCHAR(255) PRIMARY KEY,  -- the service (or service/key)
- *   epoch       BIGINT NOT NULL,           -- +1 for every new owning incarnation
- *   owner       VARCHAR(255) NOT NULL,     -- the node that holds it
- *   lease_until BIGINT NOT NULL)           -- database clock, ms since 1970; 0 once released
+ * CREATE TABLE rusm_epochs (                -- the fence: every Kv write of an owner reads its row under a share lock
+ *   name        VARCHAR(255) PRIMARY KEY,   -- the service, or a keyed service's shard (service#partition)
+ *   epoch       BIGINT NOT NULL,            -- +1 for every new owner
+ *   owner       VARCHAR(255) NOT NULL)      -- the node that took it
+ * CREATE TABLE rusm_leases (                -- the lease: renewed every quarter lease, never behind a writer
+ *   name        VARCHAR(255) PRIMARY KEY,
+ *   epoch       BIGINT NOT NULL,            -- the epoch the lease is for
+ *   owner       VARCHAR(255) NOT NULL,
+ *   lease_until BIGINT NOT NULL)            -- database clock, ms since 1970; 0 once released
  * </pre>
  *
- * Every time is the database's clock, so nodes' clocks never need to agree. A new owner takes a
- * name only once the previous lease has run out or was released (a conditional write under a row
- * lock); a {@code Kv} write carrying an older epoch is refused in its own transaction (see
- * {@code Backend.Transaction#epochHolds}).
+ * A new owner takes a name only once the previous lease has run out or was released, bumping the
+ * epoch under the fence row's exclusive lock, so it waits for writes in flight under the old epoch
+ * and every later one is refused in its own transaction (see {@code Backend.Transaction#epochHolds}).
+ * Renewals touch only the lease row: with a shard per partition, a node renews many leases while its
+ * keys write, and a renewal queued behind the writers' share locks would let leases lapse under load.
+ * Every time is the database's clock, so nodes' clocks never need to agree.
  */
 public final class JdbcLeases {
     public static final String TABLE = "rusm_epochs";
+    public static final String LEASES = "rusm_leases";
     /** How long PostgreSQL keeps a frozen writer's open transaction (and its row lock) before ending its session. */
     static final long ZOMBIE_TIMEOUT_MILLIS = 2_000;
     /**
@@ -56,29 +63,34 @@ public final class JdbcLeases {
         this.now = now;
     }
 
-    /** Connects once and creates the table if it does not exist. */
+    /** Connects once and creates the two tables if they do not exist. */
     public static JdbcLeases open(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
             String now = product.contains("postgres") ? "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
                     : "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (name VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, "
-                        + "owner VARCHAR(255) NOT NULL, lease_until BIGINT NOT NULL)");
-                if (!c.getAutoCommit()) c.commit();
-            } catch (SQLException e) {
-                // PostgreSQL's IF NOT EXISTS is not atomic: nodes starting together race; the loser sees the winner's table
-                if (!c.getAutoCommit()) c.rollback();
-                try (Statement probe = c.createStatement()) {
-                    probe.executeQuery("SELECT COUNT(*) FROM " + TABLE + " WHERE 1 = 0").close();
-                } catch (SQLException missing) {
-                    e.addSuppressed(missing);
-                    throw e;
-                }
-            }
+            createTable(c, TABLE, "name VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, owner VARCHAR(255) NOT NULL");
+            createTable(c, LEASES, "name VARCHAR(255) PRIMARY KEY, epoch BIGINT NOT NULL, owner VARCHAR(255) NOT NULL, "
+                    + "lease_until BIGINT NOT NULL");
             return new JdbcLeases(dataSource, now);
         } catch (SQLException | RuntimeException e) {
-            throw new KvException("cannot open the epoch table " + TABLE + ": " + e, e);
+            throw new KvException("cannot open the epoch tables " + TABLE + " and " + LEASES + ": " + e, e);
+        }
+    }
+
+    private static void createTable(Connection c, String table, String columns) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")");
+            if (!c.getAutoCommit()) c.commit();
+        } catch (SQLException e) {
+            // PostgreSQL's IF NOT EXISTS is not atomic: nodes starting together race; the loser sees the winner's table
+            if (!c.getAutoCommit()) c.rollback();
+            try (Statement probe = c.createStatement()) {
+                probe.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE 1 = 0").close();
+            } catch (SQLException missing) {
+                e.addSuppressed(missing);
+                throw e;
+            }
         }
     }
 
@@ -96,46 +108,47 @@ public final class JdbcLeases {
                         s.execute("SET LOCAL idle_in_transaction_session_timeout = '" + ZOMBIE_TIMEOUT_MILLIS + "ms'");
                     }
                 }
-                long nowMs;
-                try (PreparedStatement ps = prepare(c, "SELECT epoch, owner, lease_until, " + now + " FROM " + TABLE
+                // the lease first: a name another owner's lease holds is refused without waiting for its writers
+                boolean leased;
+                try (PreparedStatement ps = prepare(c, "SELECT owner, lease_until, " + now + " FROM " + LEASES
                         + " WHERE name = ? FOR UPDATE")) {
                     ps.setString(1, name);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            long epoch = rs.getLong(1);
-                            String holder = rs.getString(2);
-                            long until = rs.getLong(3);
-                            nowMs = rs.getLong(4);
-                            if (until > nowMs && !holder.equals(owner)) {
-                                c.rollback();
-                                return OptionalLong.empty();
-                            }
-                            try (PreparedStatement up = prepare(c, "UPDATE " + TABLE
-                                    + " SET epoch = ?, owner = ?, lease_until = ? WHERE name = ? AND epoch = ?")) {
-                                up.setLong(1, epoch + 1);
-                                up.setString(2, owner);
-                                up.setLong(3, nowMs + lease.toMillis());
-                                up.setString(4, name);
-                                up.setLong(5, epoch);
-                                if (up.executeUpdate() != 1) {
-                                    c.rollback();
-                                    return OptionalLong.empty();
-                                }
-                            }
-                            c.commit();
-                            return OptionalLong.of(epoch + 1);
+                        leased = rs.next();
+                        if (leased && rs.getLong(2) > rs.getLong(3) && !rs.getString(1).equals(owner)) {
+                            c.rollback();
+                            return OptionalLong.empty();
                         }
                     }
                 }
-                try (PreparedStatement ins = prepare(c, "INSERT INTO " + TABLE
-                        + " (name, epoch, owner, lease_until) SELECT ?, 1, ?, " + now + " + ?")) {
-                    ins.setString(1, name);
-                    ins.setString(2, owner);
-                    ins.setLong(3, lease.toMillis());
-                    ins.executeUpdate();
+                // then the fence: the exclusive lock waits for the writes in flight under the old epoch
+                long epoch = 0;
+                try (PreparedStatement ps = prepare(c, "SELECT epoch FROM " + TABLE + " WHERE name = ? FOR UPDATE")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) epoch = rs.getLong(1);
+                    }
+                }
+                long next = epoch + 1;
+                try (PreparedStatement up = prepare(c, epoch == 0
+                        ? "INSERT INTO " + TABLE + " (epoch, owner, name) VALUES (?, ?, ?)"
+                        : "UPDATE " + TABLE + " SET epoch = ?, owner = ? WHERE name = ?")) {
+                    up.setLong(1, next);
+                    up.setString(2, owner);
+                    up.setString(3, name);
+                    up.executeUpdate();
+                }
+                try (PreparedStatement up = prepare(c, leased
+                        ? "UPDATE " + LEASES + " SET epoch = ?, owner = ?, lease_until = " + now + " + ? WHERE name = ?"
+                        : "INSERT INTO " + LEASES + " (epoch, owner, lease_until, name) SELECT ?, ?, " + now + " + ?, ?")) {
+                    up.setLong(1, next);
+                    up.setString(2, owner);
+                    up.setLong(3, lease.toMillis());
+                    up.setString(4, name);
+                    up.executeUpdate();
                 }
                 c.commit();
-                return OptionalLong.of(1);
+                return OptionalLong.of(next);
             } catch (SQLException e) {
                 c.rollback();
                 if (isConflict(e)) return OptionalLong.empty(); // a rival inserted it first: try again later
@@ -150,7 +163,7 @@ public final class JdbcLeases {
 
     /** Extends the lease of {@code epoch}; false if a newer epoch took the name over. */
     public boolean renew(String name, long epoch, Duration lease) {
-        return update("UPDATE " + TABLE + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?", lease.toMillis(), name, epoch) == 1;
+        return update("UPDATE " + LEASES + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?", lease.toMillis(), name, epoch) == 1;
     }
 
     /**
@@ -161,7 +174,7 @@ public final class JdbcLeases {
         List<Map.Entry<String, Long>> all = new ArrayList<>(epochs.entrySet());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = prepare(c, "UPDATE " + TABLE + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?")) {
+            try (PreparedStatement ps = prepare(c, "UPDATE " + LEASES + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?")) {
                 for (Map.Entry<String, Long> e : all) {
                     ps.setLong(1, lease.toMillis());
                     ps.setString(2, e.getKey());
@@ -182,19 +195,20 @@ public final class JdbcLeases {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new KvException("cannot renew " + all.size() + " lease(s) in " + TABLE + ": " + e, e);
+            throw new KvException("cannot renew " + all.size() + " lease(s) in " + LEASES + ": " + e, e);
         }
     }
 
     /** Gives the name up so the next owner need not wait for the lease to run out. */
     public void release(String name, long epoch) {
-        update("UPDATE " + TABLE + " SET lease_until = 0 WHERE name = ? AND epoch = ?", null, name, epoch);
+        update("UPDATE " + LEASES + " SET lease_until = 0 WHERE name = ? AND epoch = ?", null, name, epoch);
     }
 
     /** Who holds {@code name} now, if it was ever taken. */
     public Optional<Holder> current(String name) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = prepare(c, "SELECT epoch, owner, lease_until - " + now + " FROM " + TABLE + " WHERE name = ?")) {
+             PreparedStatement ps = prepare(c, "SELECT e.epoch, e.owner, CASE WHEN l.epoch = e.epoch THEN l.lease_until - " + now
+                     + " ELSE 0 END FROM " + TABLE + " e LEFT JOIN " + LEASES + " l ON l.name = e.name WHERE e.name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Holder(rs.getLong(1), rs.getString(2), Math.max(0, rs.getLong(3)))) : Optional.empty();

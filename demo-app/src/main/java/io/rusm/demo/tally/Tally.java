@@ -4,7 +4,6 @@ import io.rusm.Kv;
 import io.rusm.ProcessContext;
 import io.rusm.ResidentService;
 import io.rusm.demo.counter.Overflow;
-import org.springframework.context.annotation.Profile;
 
 /**
  * A keyed service ({@code placement: keyed}): one process per key, started by the key's first call
@@ -12,11 +11,10 @@ import org.springframework.context.annotation.Profile;
  * the total lives in the key's own {@link Kv} (namespace {@code tally/<key>}), so a key that stopped,
  * crashed or outlived a restart of the application comes back with it.
  *
- * <p>Not in the {@code cluster} profile yet: keyed components are refused with
- * {@code rusm.cluster.enabled} until keys are placed across the cluster (see application.yml).
+ * <p>In the {@code cluster} profile each key runs on the node that owns its partition, and its
+ * total follows it through the shared JDBC {@code Kv} when it moves.
  */
 @ResidentService("tally")
-@Profile("!cluster")
 public class Tally {
     private static final String TOTAL = "total";
 

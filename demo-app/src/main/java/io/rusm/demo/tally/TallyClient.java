@@ -2,14 +2,12 @@ package io.rusm.demo.tally;
 
 import io.rusm.Key;
 import io.rusm.ServiceClient;
-import org.springframework.context.annotation.Profile;
 
 /**
  * Client of {@link Tally}: the {@link Key @Key} first parameter names the key's process
  * ({@code tally/<key>}, started if it is not running) and is not passed to the handler.
  */
 @ServiceClient("tally")
-@Profile("!cluster")
 public interface TallyClient {
     Added add(@Key String key, long n) throws IllegalArgumentException;
 

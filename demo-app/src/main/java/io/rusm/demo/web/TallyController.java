@@ -2,7 +2,6 @@ package io.rusm.demo.web;
 
 import io.rusm.demo.tally.Added;
 import io.rusm.demo.tally.TallyClient;
-import org.springframework.context.annotation.Profile;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -16,7 +15,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/tallies")
-@Profile("!cluster") // as Tally: keyed services are single-node for now
 class TallyController {
     private final TallyClient tallies;
 

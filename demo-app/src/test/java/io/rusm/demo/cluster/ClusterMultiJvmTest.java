@@ -455,6 +455,151 @@ class ClusterMultiJvmTest {
         owner2.process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Keys of the keyed tally: 10,000 by default (the figure), fewer with -Drusm.cluster.keys. */
+    private static final int KEYS = Integer.getInteger("rusm.cluster.keys", 10_000);
+
+    /** What callers know of one key: the sum of acknowledged adds, and of adds whose answer was lost (may or may not have run). */
+    private record KeyHistory(java.util.concurrent.atomic.LongAdder acked, java.util.concurrent.atomic.LongAdder ambiguous) {
+        KeyHistory() {
+            this(new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder());
+        }
+    }
+
+    /** One add; true when acknowledged. Refusals (503, 409, connection refused) never ran; other failures may have. */
+    private boolean add(Instance via, String key, long n, KeyHistory h, ConcurrentHashMap<String, AtomicInteger> failures) {
+        try {
+            HttpResponse<String> r = post(via, "/tallies/" + key + "/add?n=" + n);
+            if (r.statusCode() == 200) {
+                h.acked().add(n);
+                return true;
+            }
+            failures.computeIfAbsent("HTTP " + r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+            if (r.statusCode() != 503 && r.statusCode() != 409) h.ambiguous().add(n);
+        } catch (java.net.ConnectException e) {
+            failures.computeIfAbsent("connection refused", k -> new AtomicInteger()).incrementAndGet();
+        } catch (Exception e) {
+            failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+            h.ambiguous().add(n);
+        }
+        return false;
+    }
+
+    /** Runs {@code tasks} on 64 virtual threads, each task once; bounded. */
+    private static void onCallers(List<Runnable> tasks) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int t; (t = next.getAndIncrement()) < tasks.size(); ) tasks.get(t).run();
+            }));
+        }
+        for (Thread t : threads) assertThat(t.join(Duration.ofMinutes(3))).as("a caller finished").isTrue();
+    }
+
+    /** Every key's total read through {@code via} (round robin); returns key → node that answered for it. */
+    private java.util.Map<String, String> checkTotals(List<Instance> via, java.util.Map<String, KeyHistory> history) throws InterruptedException {
+        java.util.Map<String, String> nodeOf = new ConcurrentHashMap<>();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Runnable> reads = new ArrayList<>();
+        int i = 0;
+        for (var e : history.entrySet()) {
+            Instance n = via.get(i++ % via.size());
+            reads.add(() -> {
+                try {
+                    HttpResponse<String> r = n.get("/tallies/" + e.getKey());
+                    JsonNode body = JSON.readTree(r.body());
+                    long total = body.path("total").asLong(-1);
+                    long acked = e.getValue().acked().sum();
+                    if (r.statusCode() != 200 || total < acked || total > acked + e.getValue().ambiguous().sum()) {
+                        wrong.add(e.getKey() + ": HTTP " + r.statusCode() + " total " + total + ", acknowledged " + acked
+                                + ", ambiguous " + e.getValue().ambiguous().sum());
+                    }
+                    nodeOf.put(e.getKey(), body.path("node").asString("?"));
+                } catch (Exception x) {
+                    wrong.add(e.getKey() + ": " + x);
+                }
+            });
+        }
+        onCallers(reads);
+        assertThat(wrong).as("keys whose total is not their acknowledged adds (lost or applied twice)").isEmpty();
+        return nodeOf;
+    }
+
+    @Test
+    @Order(6)
+    void keysSpreadOverTheNodesAndComeBackWithTheirStateAfterAKill() throws Exception {
+        restartDead();
+        java.util.Map<String, KeyHistory> history = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        for (int k = 0; k < KEYS; k++) history.put("key-" + k, new KeyHistory());
+
+        // every node adds to every key, all at once: 3 adds per key, in a shuffled order
+        List<Runnable> adds = new ArrayList<>();
+        for (String key : history.keySet()) {
+            for (Instance n : nodes) adds.add(() -> add(n, key, n.index + 1, history.get(key), failures));
+        }
+        java.util.Collections.shuffle(adds, new java.util.Random(42));
+        long t0 = System.nanoTime();
+        onCallers(adds);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        java.util.Map<String, String> nodeOf = checkTotals(List.of(nodes), history);
+        java.util.Map<String, Long> spread = new java.util.TreeMap<>();
+        nodeOf.values().forEach(n -> spread.merge(n, 1L, Long::sum));
+        String line = String.format("keyed: %d keys, %d adds from 3 nodes in %.1f s (%.0f adds/s over HTTP, durable in PostgreSQL); "
+                + "spread %s; failures %s%n", KEYS, adds.size(), seconds, adds.size() / seconds, spread, failures);
+        System.out.print(line);
+        assertThat(spread.keySet()).as("keys run on every node").hasSize(NODES);
+        for (long count : spread.values()) assertThat(count).as("a fair share on each node").isGreaterThan(KEYS / 10);
+        // one process per key: every node sends a key to the same owner
+        for (int k = 0; k < Math.min(KEYS, 300); k++) {
+            String key = "key-" + k;
+            for (Instance n : nodes) {
+                assertThat(JSON.readTree(n.get("/tallies/" + key).body()).path("node").asString()).as("%s asked from %s", key, n.node())
+                        .isEqualTo(nodeOf.get(key));
+            }
+        }
+
+        // kill -9 one node: its keys come back on the others, with their totals from Kv
+        Instance victim = nodes[2];
+        List<Instance> survivors = List.of(nodes[0], nodes[1]);
+        long movedKeys = nodeOf.values().stream().filter(victim.node()::equals).count();
+        long killed = System.nanoTime();
+        victim.process.destroyForcibly();
+        List<Runnable> after = new ArrayList<>();
+        int i = 0;
+        for (String key : history.keySet()) {
+            Instance via = survivors.get(i++ % 2);
+            after.add(() -> { // retried until acknowledged (the failover takes about a lease), bounded
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!add(via, key, 10, history.get(key), failures) && System.nanoTime() < end) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            });
+        }
+        onCallers(after);
+        double afterKill = (System.nanoTime() - killed) / 1e9;
+        java.util.Map<String, String> nodeAfter = checkTotals(survivors, history);
+        assertThat(nodeAfter.values()).as("no key answers from the dead node").doesNotContain(victim.node());
+        long epochsBumped;
+        try (Connection c = postgres.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM rusm_epochs WHERE name LIKE 'tally#%' AND epoch > 1")) {
+            rs.next();
+            epochsBumped = rs.getLong(1);
+        }
+        String killLine = String.format("keyed after kill -9 of %s: its %d keys came back on the survivors; one more add to each of %d keys"
+                + " acknowledged within %.1f s of the kill; %d shards took a new epoch; failures %s%n",
+                victim.node(), movedKeys, KEYS, afterKill, epochsBumped, failures);
+        System.out.print(killLine);
+        assertThat(epochsBumped).as("the dead node's shards were taken over under a new epoch").isPositive();
+        Files.writeString(Files.createDirectories(Path.of("target", "cluster-logs")).resolve("keyed.txt"), line + killLine);
+        victim.process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     private HttpResponse<String> post(Instance n, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort + path)).timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
