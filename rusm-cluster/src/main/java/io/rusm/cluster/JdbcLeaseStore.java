@@ -46,6 +46,11 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     @Override
+    public void close() {
+        leases.close();
+    }
+
+    @Override
     public boolean fencesKv() {
         return true;
     }

@@ -11,7 +11,7 @@ import java.util.Set;
  * Where the epochs and leases of singletons and keyed shards are kept. The store's own clock decides when a lease is over,
  * so nodes' clocks never need to agree.
  */
-public interface LeaseStore {
+public interface LeaseStore extends AutoCloseable {
 
     /** A new epoch for {@code owner} if nobody else holds {@code name} now; empty while another lease runs. */
     OptionalLong acquire(String name, String owner, Duration lease);
@@ -39,6 +39,11 @@ public interface LeaseStore {
 
     /** Who holds a name: its epoch, its node, and how long its lease still runs (0: over or released). */
     record Holder(long epoch, String owner, long leaseLeftMillis) {}
+
+    /** Lets go of what the store keeps open for this node (the cluster closes it last). */
+    @Override
+    default void close() {
+    }
 
     /** Whether this store is shared by every node through the database the JDBC {@code Kv} uses (so it fences writes). */
     boolean fencesKv();

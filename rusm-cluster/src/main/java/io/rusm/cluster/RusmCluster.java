@@ -134,6 +134,7 @@ public final class RusmCluster implements Placement, AutoCloseable {
         singletons.close();
         keys.close();
         leases.close();
+        store.close();
         if (ownsHazelcast && hazelcast.getLifecycleService().isRunning()) hazelcast.getLifecycleService().terminate();
         channels.close();
     }

@@ -41,7 +41,7 @@ import java.util.Set;
  * keys write, and a renewal queued behind the writers' share locks would let leases lapse under load.
  * Every time is the database's clock, so nodes' clocks never need to agree.
  */
-public final class JdbcLeases {
+public final class JdbcLeases implements AutoCloseable {
     public static final String TABLE = "rusm_epochs";
     public static final String LEASES = "rusm_leases";
     /** How long PostgreSQL keeps a frozen writer's open transaction (and its row lock) before ending its session. */
@@ -54,6 +54,12 @@ public final class JdbcLeases {
 
     private final DataSource dataSource;
     private final String now;
+    /**
+     * Renewals keep a connection of their own (opened again after a failure): on a pool that Kv
+     * writes and key activations keep busy, a renewal that queued for a connection would let
+     * every lease of the node lapse at once.
+     */
+    private Connection renewals; // guarded by this
 
     /** The current holder of a name. */
     public record Holder(long epoch, String owner, long leaseLeftMillis) {}
@@ -170,10 +176,14 @@ public final class JdbcLeases {
      * Extends every lease in {@code epochs} (name → epoch) in one transaction, one statement batch;
      * returns the names renewed (a missing one has a newer epoch).
      */
-    public Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
+    public synchronized Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
         List<Map.Entry<String, Long>> all = new ArrayList<>(epochs.entrySet());
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        try {
+            if (renewals == null || renewals.isClosed()) {
+                renewals = dataSource.getConnection();
+                renewals.setAutoCommit(false);
+            }
+            Connection c = renewals;
             try (PreparedStatement ps = prepare(c, "UPDATE " + LEASES + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?")) {
                 for (Map.Entry<String, Long> e : all) {
                     ps.setLong(1, lease.toMillis());
@@ -188,15 +198,27 @@ public final class JdbcLeases {
                     if (counts[i] == 1) renewed.add(all.get(i).getKey()); // a driver that cannot tell renews nothing: safe
                 }
                 return renewed;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            closeRenewals(); // the next round opens a fresh one
             throw new KvException("cannot renew " + all.size() + " lease(s) in " + LEASES + ": " + e, e);
         }
+    }
+
+    private void closeRenewals() {
+        if (renewals == null) return;
+        try {
+            renewals.close(); // an open transaction rolls back
+        } catch (SQLException ignored) {
+            // gone already
+        }
+        renewals = null;
+    }
+
+    /** Closes the renewals' own connection (the others are the DataSource's). */
+    @Override
+    public synchronized void close() {
+        closeRenewals();
     }
 
     /** Gives the name up so the next owner need not wait for the lease to run out. */

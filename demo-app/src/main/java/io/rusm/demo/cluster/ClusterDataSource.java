@@ -24,7 +24,7 @@ class ClusterDataSource {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setPoolName("rusm-cluster-db");
-        ds.setMaximumPoolSize(10);
+        ds.setMaximumPoolSize(16); // one is the lease renewals' own
         ds.setConnectionTimeout(2_000); // a renewal that cannot get a connection fails, and its lease lapses safely
         return ds;
     }
