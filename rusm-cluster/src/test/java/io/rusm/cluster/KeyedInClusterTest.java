@@ -89,31 +89,43 @@ class KeyedInClusterTest {
         }
     }
 
+    private LeaseStore leases;
+    private Kv kvOfKey;
+    private List<String> members;
+
+    /** Three members' addresses; the first {@code n} start now, the others with {@link #startNode}. */
     private void startCluster(int n) throws Exception {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:keyed-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        LeaseStore leases = new JdbcLeaseStore(ds);
+        leases = new JdbcLeaseStore(ds);
         KvStore kv = KvStore.jdbc(ds); // shared, as rusm.kv.store=jdbc: a key's state follows it
         open.add(kv);
+        kvOfKey = kv.forCallingService();
         List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) ports.add(freePort());
-        List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-        ServiceDefinition def = ServiceDefinition.of(Tally.class);
-        Kv kvOfKey = kv.forCallingService();
-        for (int i = 0; i < n; i++) {
-            Node node = Node.builder().name("n" + (i + 1)).build();
-            open.add(node);
-            WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
-            open.add(wire);
-            ClusterSettings s = new ClusterSettings("keyed", "127.0.0.1", ports.get(i), members, 1, Duration.ofSeconds(5),
-                    "127.0.0.1:" + wire.port(), Set.of());
-            RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
-            open.add(cluster);
-            node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
-                    node.keyedService(KeyedSpec.of(def, () -> new Tally(kvOfKey))))));
-            cluster.resume();
-            nodes.add(new Member3(node, cluster));
-        }
+        for (int i = 0; i < 3; i++) ports.add(freePort());
+        members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        for (int i = 0; i < n; i++) startNode(i);
+        awaitSettled();
+    }
+
+    private void startNode(int i) throws Exception {
+        Node node = Node.builder().name("n" + (i + 1)).build();
+        open.add(node);
+        WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
+        open.add(wire);
+        int port = Integer.parseInt(members.get(i).substring(members.get(i).indexOf(':') + 1));
+        ClusterSettings s = new ClusterSettings("keyed", "127.0.0.1", port, members, 1, Duration.ofSeconds(5),
+                "127.0.0.1:" + wire.port(), Set.of());
+        RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
+        open.add(cluster);
+        node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
+                node.keyedService(KeyedSpec.of(ServiceDefinition.of(Tally.class), () -> new Tally(kvOfKey))))));
+        cluster.resume();
+        nodes.add(new Member3(node, cluster));
+    }
+
+    private void awaitSettled() {
+        int n = nodes.size();
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
     }
@@ -157,6 +169,55 @@ class KeyedInClusterTest {
         for (Member3 m : nodes) assertThat(live(m)).isEqualTo(spread.get(m.node().name()));
         // fenced per shard, not per key: far fewer leases than keys
         assertThat(nodes.stream().mapToInt(m -> m.cluster().keyShards()).sum()).isLessThanOrEqualTo(271);
+    }
+
+    @Test
+    void keysMoveToANodeThatJoinsWhileCallsGoOnAndNoAcknowledgedAddIsLostOrCountedTwice() throws Exception {
+        startCluster(2);
+        int keys = 200;
+        TallyClient tally = nodes.get(0).node().client(TallyClient.class);
+        // every add of 1 answers the key's new total: acknowledged totals per key must be distinct (none applied
+        // twice) and the final total must cover them all (none lost)
+        Map<String, Set<Long>> acked = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong duplicates = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        List<Thread> callers = new ArrayList<>();
+        for (int c = 0; c < 16; c++) {
+            int id = c;
+            callers.add(Thread.ofVirtual().start(() -> {
+                for (int i = id; !stop.get(); i += 16) {
+                    String key = "j" + (i % keys);
+                    try {
+                        long total = tally.add(key, 1);
+                        if (!acked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(total)) duplicates.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == keys);
+        startNode(2); // partitions, and the keys in them, move to the new member while the calls go on
+        awaitSettled();
+        Member3 joined = nodes.get(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> live(joined) > 0);
+        long sizeNow = acked.values().stream().mapToLong(Set::size).sum();
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked.values().stream().mapToLong(Set::size).sum() > sizeNow + 500);
+        stop.set(true);
+        for (Thread t : callers) assertThat(t.join(Duration.ofSeconds(30))).isTrue();
+
+        assertThat(duplicates.get()).as("an add applied twice").isZero();
+        for (int k = 0; k < keys; k++) {
+            String key = "j" + k;
+            long total = tally.add(key, 0);
+            Set<Long> seen = acked.get(key);
+            assertThat(total).as("%s: every acknowledged add is in the total", key).isGreaterThanOrEqualTo(seen.size());
+            assertThat(seen).allMatch(v -> v <= total);
+            assertThat(total).as("%s: nothing beyond what was sent", key).isLessThanOrEqualTo(seen.size() + failed.get());
+        }
+        assertThat(live(nodes.get(0)) + live(nodes.get(1)) + live(joined)).as("one process per key").isEqualTo(keys);
+        System.out.printf("join: %d keys now on the new member; %d calls failed during the move%n", live(joined), failed.get());
     }
 
     @Test
