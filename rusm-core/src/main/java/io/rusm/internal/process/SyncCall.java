@@ -8,10 +8,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A call whose caller parks until the reply arrives. On a virtual thread the park releases the
- * carrier, so a blocked caller costs only its (small) heap stack.
+ * carrier, so a blocked caller costs only its (small) heap stack. The park has no timeout: while
+ * it waits, the call is linked into {@link CallDeadlines}, which wakes the caller once its deadline
+ * has passed (cheaper than a timed park, which schedules and cancels a JDK timer task per call).
  */
 public final class SyncCall extends Call {
-    private final Thread caller = Thread.currentThread();
+    final Thread caller = Thread.currentThread();
+    /** When the caller gives up ({@link System#nanoTime()}); set before it is linked. */
+    long deadline;
+    /** Links in its {@link CallDeadlines} slot, guarded by the slot. */
+    SyncCall prevWaiting;
+    SyncCall nextWaiting;
+    boolean waiting;
 
     public SyncCall(Object message) {
         super(message);
@@ -28,27 +36,30 @@ public final class SyncCall extends Call {
      * {@link CallInterruptedException}.
      */
     public Object await(long deadlineNanos, String target, Duration timeout) throws Throwable {
+        Object o = outcome();
+        if (o != null) return unwrap(o); // answered before the caller got here: nothing to wait for
+        boolean timed = deadlineNanos != Deadlines.NONE;
+        if (timed) {
+            deadline = deadlineNanos;
+            CallDeadlines.INSTANCE.register(this);
+        }
         boolean interrupted = false;
         try {
             while (true) {
-                Object o = outcome();
+                o = outcome();
                 if (o != null) return unwrap(o);
-                if (deadlineNanos == Deadlines.NONE) {
-                    LockSupport.park(this);
-                } else {
-                    long remaining = deadlineNanos - System.nanoTime();
-                    if (remaining <= 0) {
-                        if (abandon()) throw new CallTimeoutException(target, timeout);
-                        continue; // the reply won the race: return it
-                    }
-                    LockSupport.parkNanos(this, remaining);
+                if (timed && deadlineNanos - System.nanoTime() <= 0) {
+                    if (abandon()) throw new CallTimeoutException(target, timeout);
+                    continue; // the reply won the race: return it
                 }
+                LockSupport.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;
                     if (abandon()) throw new CallInterruptedException(target);
                 }
             }
         } finally {
+            if (timed) CallDeadlines.INSTANCE.unregister(this);
             if (interrupted) Thread.currentThread().interrupt();
         }
     }
