@@ -7,7 +7,14 @@ import com.hazelcast.map.IMap;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -41,6 +48,30 @@ public final class HazelcastLeaseStore implements LeaseStore {
     @Override
     public boolean renew(String name, long epoch, Duration lease) {
         return map.executeOnKey(name, new Renew(epoch, lease.toMillis()));
+    }
+
+    /**
+     * Every renewal sent at once (an entry processor on each name's partition owner), then awaited
+     * together: one after another, a node holding a lease per keyed shard would spend a round trip
+     * per shard, and its leases would lapse before the round ended.
+     */
+    @Override
+    public Set<String> renewAll(Map<String, Long> epochs, Duration lease) {
+        Map<String, CompletableFuture<Boolean>> sent = new HashMap<>();
+        epochs.forEach((name, epoch) -> sent.put(name, map.submitToKey(name, new Renew(epoch, lease.toMillis())).toCompletableFuture()));
+        Set<String> renewed = new HashSet<>();
+        long deadline = System.nanoTime() + lease.toNanos();
+        for (Map.Entry<String, CompletableFuture<Boolean>> e : sent.entrySet()) {
+            try {
+                if (e.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) renewed.add(e.getKey());
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException x) {
+                // not renewed: it lapses by itself (safe)
+            }
+        }
+        return renewed;
     }
 
     @Override

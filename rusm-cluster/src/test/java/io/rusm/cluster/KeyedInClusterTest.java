@@ -90,6 +90,8 @@ class KeyedInClusterTest {
     }
 
     private LeaseStore leases;
+    /** Leases in Hazelcast's map (the store without a shared database) instead of the JDBC one. */
+    private boolean hazelcastLeases;
     private Kv kvOfKey;
     private List<String> members;
 
@@ -98,7 +100,10 @@ class KeyedInClusterTest {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:keyed-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         leases = new JdbcLeaseStore(ds);
-        KvStore kv = KvStore.jdbc(ds); // shared, as rusm.kv.store=jdbc: a key's state follows it
+        // shared, as rusm.kv.store=jdbc: a key's state follows it. Hazelcast's leases do not fence a JDBC
+        // Kv (its writes check the epoch table those leases never write), so that variant shares one
+        // embedded store instead, which one JVM can.
+        KvStore kv = hazelcastLeases ? KvStore.embedded(java.nio.file.Files.createTempDirectory("keyed-kv")) : KvStore.jdbc(ds);
         open.add(kv);
         kvOfKey = kv.forCallingService();
         List<Integer> ports = new ArrayList<>();
@@ -116,7 +121,7 @@ class KeyedInClusterTest {
         int port = Integer.parseInt(members.get(i).substring(members.get(i).indexOf(':') + 1));
         ClusterSettings s = new ClusterSettings("keyed", "127.0.0.1", port, members, 1, Duration.ofSeconds(5),
                 "127.0.0.1:" + wire.port(), Set.of());
-        RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
+        RusmCluster cluster = RusmCluster.start(node, s, null, hazelcastLeases ? null : leases, null);
         open.add(cluster);
         node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
                 node.keyedService(KeyedSpec.of(ServiceDefinition.of(Tally.class), () -> new Tally(kvOfKey))))));
@@ -137,6 +142,20 @@ class KeyedInClusterTest {
     @Test
     void eachKeyRunsOnceOnItsOwnerAndEveryNodeReachesIt() throws Exception {
         startCluster(3);
+        eachKeyOnceAndReachable();
+    }
+
+    @Test
+    void withLeasesInHazelcastEveryShardLeaseIsRenewedInOneRoundAndNoKeyIsFenced() throws Exception {
+        hazelcastLeases = true;
+        startCluster(3);
+        eachKeyOnceAndReachable();
+        // ~100 shard leases per node renewed every quarter lease: renewed at once, none lapses while the cluster is healthy
+        long restarts = nodes.stream().mapToLong(m -> m.node().keyedStats("tally").orElseThrow().restarts()).sum();
+        assertThat(restarts).as("keys restarted (fenced by a lapsed shard lease)").isZero();
+    }
+
+    private void eachKeyOnceAndReachable() throws Exception {
         int keys = 300;
         Map<String, AtomicLong> expected = new ConcurrentHashMap<>();
         List<Thread> callers = new ArrayList<>();
