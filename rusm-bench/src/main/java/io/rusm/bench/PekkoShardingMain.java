@@ -46,7 +46,11 @@ import java.util.function.ToLongBiFunction;
  * 2 s), then 64 callers calling random ones, wall time / calls; the totals are checked against the
  * acknowledged adds.
  *
- * <pre>java -Xms2g -Xmx2g -cp rusm-bench.jar io.rusm.bench.PekkoShardingMain [warm-up s] [measured s] [pekko-sharding|rusm|both]</pre>
+ * <pre>java -Xms2g -Xmx2g -cp rusm-bench.jar io.rusm.bench.PekkoShardingMain [warm-up s] [measured s] [systems, in order: pekko-sharding,rusm]</pre>
+ *
+ * <p>The keys activated stay alive for the run (rusm's idle timeout is 10 min, Pekko's passivation
+ * idle timeout 2 min), as they would in an application; {@code KeyedBench} (JMH) kills its fresh keys
+ * after each invocation instead, so its activation figure is lower.
  */
 public final class PekkoShardingMain {
     static final int HOT_KEYS = 10_000;
@@ -59,14 +63,14 @@ public final class PekkoShardingMain {
     public static void main(String[] args) throws Exception {
         double warmS = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         double measureS = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        String which = args.length > 2 ? args[2] : "both";
+        // the systems, in this order, one after the other in this JVM
+        List<String> systems = List.of((args.length > 2 ? args[2] : "pekko-sharding,rusm").split(","));
         long warm = (long) (warmS * 1000);
         long measure = (long) (measureS * 1000);
         System.out.printf(Locale.ROOT, "# keyed, one JVM: warm-up %d ms, measured %d ms, %d callers, %d cores%n",
                 warm, measure, CALLERS, Runtime.getRuntime().availableProcessors());
         try {
-            if (!which.equals("rusm")) run("pekko-sharding", warm, measure).forEach(System.out::println);
-            if (!which.equals("pekko-sharding")) run("rusm", warm, measure).forEach(System.out::println);
+            for (String system : systems) run(system, warm, measure).forEach(System.out::println);
         } catch (Exception e) {
             System.err.println("PekkoShardingMain failed: " + e);
             e.printStackTrace();
@@ -77,7 +81,11 @@ public final class PekkoShardingMain {
 
     /** Starts the system, measures both figures, checks them and stops it: the RESULT and comment lines. */
     static List<String> run(String system, long warmMs, long measureMs) throws Exception {
-        try (Keyed keyed = system.equals("rusm") ? new RusmKeyed() : new PekkoSharding()) {
+        try (Keyed keyed = switch (system) {
+            case "rusm" -> new RusmKeyed();
+            case "pekko-sharding" -> new PekkoSharding();
+            default -> throw new IllegalArgumentException("rusm or pekko-sharding, not " + system);
+        }) {
             return measure(system, keyed, warmMs, measureMs);
         }
     }
