@@ -103,6 +103,8 @@ public final class Report {
                 case "MemoryCapBench.get16Callers" -> put("memcap", system, score, unit, error);
                 case "KvBench.oneWriter" -> put("kv.1", system, score, unit, error);
                 case "KvBench.writers64" -> put("kv.64", system, score, unit, error);
+                case "KeyedBench.activation" -> put("keyed.jmh.activation", "rusm", score, unit, error);
+                case "KeyedBench.hotKeys64" -> put("keyed.jmh.hot64", "rusm", score, unit, error);
                 case "RestartBench.crashToServing" -> {
                     JsonNode pct = metric.path("scorePercentiles");
                     put("restart.p50", system, pct.path("50.0").asDouble(), unit);
@@ -138,8 +140,9 @@ public final class Report {
                 new Row("tick.p99", "timer tick lateness under load, p99 (second column: ZGC)", "rusm", "rusm-zgc", "µs", "erlang", "-", "-", "-", "-"));
 
         StringBuilder out = new StringBuilder();
-        if (figures.keySet().stream().allMatch(k -> k.startsWith("cluster."))) { // bench/run --cluster
+        if (figures.keySet().stream().allMatch(k -> k.startsWith("cluster.") || k.startsWith("keyed."))) { // bench/run --cluster
             clusterTable(out);
+            keyedTable(out);
             return out.toString();
         }
         out.append("| workload | rusm | rusm (raw Behavior) | Erlang/OTP | Pekko typed | VT + BlockingQueue | direct: synchronized | direct: ReentrantLock |\n");
@@ -224,7 +227,33 @@ public final class Report {
             out.append("| cache under a 256 MB cap ≥ 90% of its uncapped get throughput | ? | ? |\n");
         }
         clusterTable(out);
+        keyedTable(out);
         return out.toString();
+    }
+
+    /** Keyed services: PekkoShardingMain (one JVM per system), KeyedBench (JMH) and ClusterCallMain's keyed part. */
+    private void keyedTable(StringBuilder out) {
+        List<String[]> rows = List.of(
+                new String[] {"activation", "activation: first call to a fresh key, 64 callers"},
+                new String[] {"hot64", "calls to 10,000 hot keys (random key per call), 64 callers"});
+        boolean any = figures.keySet().stream().anyMatch(k -> k.startsWith("keyed.") || k.startsWith("cluster.keyed."));
+        if (!any) return;
+        if (!out.isEmpty()) out.append("\n");
+        out.append("| keyed, per operation (per second) | rusm, 1 node (PekkoShardingMain) | Pekko Cluster Sharding, 1-node cluster | rusm ÷ Pekko "
+                        + "| rusm, 1 node (KeyedBench, JMH) | rusm across JVMs, from node a (ClusterCallMain) |\n")
+                .append("|---|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            Figure rusm = get("keyed." + r[0], "rusm");
+            Figure pekko = get("keyed." + r[0], "pekko-sharding");
+            out.append("| ").append(r[1]).append(" | ").append(withRate(rusm)).append(" | ").append(withRate(pekko)).append(" | ")
+                    .append(rusm != null && pekko != null ? ratio(rusm, pekko) : "–").append(" | ")
+                    .append(withRate(get("keyed.jmh." + r[0], "rusm"))).append(" | ")
+                    .append(withRate(get("cluster.keyed." + r[0], "rusm"))).append(" |\n");
+        }
+    }
+
+    private static String withRate(Figure f) {
+        return f == null ? "–" : format(f, "µs") + " (" + perSecond(f) + "/s)";
     }
 
     /** The cross-node call (ClusterCallMain against dist.escript), when the run has it. */
@@ -238,7 +267,7 @@ public final class Report {
                 new String[] {"cluster.whereis.1.p99", "floor: whereis over the same wire, 1 caller, p99"});
         if (rows.stream().noneMatch(r -> get(r[0], "rusm") != null || get(r[0], "erlang") != null)) return;
         if (!out.isEmpty()) out.append("\n");
-        out.append("| cross-node call round trip (µs) | rusm: 2 JVMs, typed client → rusm.v1 gRPC | Erlang distribution: 2 nodes, gen_server:call | rusm ÷ Erlang |\n")
+        out.append("| cross-node call round trip (µs) | rusm: typed client → rusm.v1 gRPC (3 JVMs unless cluster-rusm.txt says 2) | Erlang distribution: 2 nodes, gen_server:call | rusm ÷ Erlang |\n")
                 .append("|---|---|---|---|\n");
         for (String[] r : rows) {
             Figure rusm = get(r[0], "rusm");

@@ -56,6 +56,14 @@ class WorkloadSmokeTest {
         }
     }
 
+    /** Keyed on one JVM, Pekko Cluster Sharding (a one-node cluster) and rusm: a few hundred ms each, checked. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pekko-sharding", "rusm"})
+    void keyedAgainstPekkoSharding(String system) throws Exception {
+        assertThat(PekkoShardingMain.run(system, 100, 200)).anyMatch(l -> l.startsWith("RESULT keyed.activation " + system))
+                .anyMatch(l -> l.startsWith("RESULT keyed.hot64 " + system));
+    }
+
     /** Two JVMs (this one and node b), a fraction of a second per figure: starts, measures, checks, stops b. */
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
