@@ -77,7 +77,6 @@ public final class ClusterCallMain {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(90);
     /** Why the singleton was last seen unsettled: printed if it never settles. */
     private static final java.util.concurrent.atomic.AtomicReference<String> UNSETTLED = new java.util.concurrent.atomic.AtomicReference<>("");
-    static final boolean PARALLEL_RENEW = "parallel".equals(System.getProperty("rusm.bench.leases"));
     static final int HOT_KEYS = 10_000;
     static final int HOT_KEYS_SMALL = 1_000;
     static final int KEYED_CALLERS = 64;
@@ -156,9 +155,7 @@ public final class ClusterCallMain {
                         hzPorts.stream().map(p -> "127.0.0.1:" + p).toList(), 1, Duration.ofSeconds(5),
                         "127.0.0.1:" + wire.port(), Set.of("counter"));
                 hz = Hazelcast.newHazelcastInstance(RusmCluster.config(s, name)); // ours, to ask whether migration is over
-                // leases in a Hazelcast map: rusm's store, or with -Drusm.bench.leases=parallel the experiment
-                // that renews them all at once (see ParallelRenewLeaseStore)
-                RusmCluster cluster = RusmCluster.start(node, s, hz, PARALLEL_RENEW ? new ParallelRenewLeaseStore(hz) : null, null);
+                RusmCluster cluster = RusmCluster.start(node, s, hz, null, null); // leases in a Hazelcast map
                 node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
                         WorkerSpec.of("counter", () -> def.newBehavior(ClusterCounter::new)).withResident(false),
                         node.keyedService(KeyedSpec.of(ServiceDefinition.of(Hot.class), Hot::new)))));
@@ -237,7 +234,6 @@ public final class ClusterCallMain {
         for (int i = 0; i < jvms; i++) ports.add(freePort());
         System.out.printf(Locale.ROOT, "# rusm cross-node call: %d JVMs on 127.0.0.1, Hazelcast ports %s, warm-up %d ms, measured %d ms, %d cores%n",
                 jvms, ports, warmMs, measureMs, Runtime.getRuntime().availableProcessors());
-        System.out.println("# leases: " + (PARALLEL_RENEW ? "ParallelRenewLeaseStore (-Drusm.bench.leases=parallel, an experiment)" : "rusm's HazelcastLeaseStore"));
         List<Child> children = new ArrayList<>();
         try (ClusterNode a = ClusterNode.start("a", ports.get(0), ports)) {
             for (int i = 1; i < jvms; i++) {
