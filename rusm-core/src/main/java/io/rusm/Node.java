@@ -561,6 +561,8 @@ public final class Node implements AutoCloseable {
      * Starts the non-resident supervised child {@code name} now if it is not running, as its first
      * call would (through its supervisor, within {@code timeout}). Empty if no such child exists here,
      * or it may not start on this node (a cluster singleton another node owns), or it declined to start.
+     * A key of a keyed service ({@code <service>/<key>}) is activated the same way; empty if another
+     * node owns it.
      */
     public Optional<Pid> startOnDemand(String name, Duration timeout) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
@@ -572,17 +574,14 @@ public final class Node implements AutoCloseable {
 
     /**
      * A key's live process, activated as its first call would (a cluster's route calls it by pid).
-     * Empty if it may not run here now or declined to start; a failed start throws as for a call.
+     * Empty if it may not run on this node now; a failed start throws as a call would
+     * ({@link NoProcessException} at once when the family itself is not running).
      */
     private Optional<Pid> activateKey(io.rusm.internal.keyed.KeyedFamily family, String name, Duration timeout) {
         Placement placement = runtime.placement();
         if (placement != null && !placement.mayStartHere(name)) return Optional.empty(); // another node owns it
-        try {
-            Process p = family.activate(name, io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout), timeout);
-            return Optional.of(p.pid());
-        } catch (NoProcessException declined) {
-            return Optional.empty();
-        }
+        Process p = family.activate(name, io.rusm.internal.process.Deadlines.after(System.nanoTime(), timeout), timeout);
+        return Optional.of(p.pid());
     }
 
     /** The keyed service whose key {@code name} is ({@code <service>/<key>}), if it is one. */
