@@ -7,16 +7,13 @@ import io.rusm.ServiceClient;
 import io.rusm.ServiceDefinition;
 import io.rusm.SupervisorSpec;
 import io.rusm.WorkerSpec;
-import io.rusm.wire.WireServer;
+import io.rusm.cluster.InJvmCluster.Member;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -79,72 +76,43 @@ class ClusterInOneJvmTest {
         }
     }
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final List<Member3> nodes = new ArrayList<>();
-
-    record Member3(Node node, WireServer wire, RusmCluster cluster) {}
+    private InJvmCluster cluster;
+    private List<Member> nodes = List.of();
 
     @AfterEach
-    void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception ignored) {
-                // next
-            }
-        }
+    void close() {
+        if (cluster != null) cluster.close();
     }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private JdbcDataSource ds;
 
     private void startCluster(int n) throws Exception {
-        ds = new JdbcDataSource();
+        cluster = new InJvmCluster("test", n);
+        JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:leases-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         LeaseStore leases = new JdbcLeaseStore(ds);
-        io.rusm.kv.KvStore kv = io.rusm.kv.KvStore.jdbc(ds); // shared, as rusm.kv.store=jdbc: reminders follow the singleton
-        open.add(kv);
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) ports.add(freePort());
-        List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        io.rusm.kv.KvStore kv = cluster.keep(io.rusm.kv.KvStore.jdbc(ds)); // shared, as rusm.kv.store=jdbc: reminders follow the singleton
         ServiceDefinition def = ServiceDefinition.of(Counter.class);
         ServiceDefinition ticker = ServiceDefinition.of(Ticker.class);
         for (int i = 0; i < n; i++) {
-            Node node = Node.builder().name("n" + (i + 1)).build();
-            open.add(node);
-            node.declareService(def);
-            node.declareService(ticker);
-            node.reminderStore(kv::forComponent);
-            WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
-            open.add(wire);
-            ClusterSettings s = new ClusterSettings("test", "127.0.0.1", ports.get(i), members, 1, Duration.ofSeconds(5),
-                    "127.0.0.1:" + wire.port(), Set.of("counter", "ticker"));
-            RusmCluster cluster = RusmCluster.start(node, s, null, leases, null);
-            open.add(cluster);
-            node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
+            cluster.start(i, leases, Set.of("counter", "ticker"), node -> {
+                node.declareService(def);
+                node.declareService(ticker);
+                node.reminderStore(kv::forComponent);
+            }, node -> node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
                     WorkerSpec.of("counter", () -> def.newBehavior(Counter::new)).withResident(false),
-                    WorkerSpec.of("ticker", () -> ticker.newBehavior(Ticker::new)).withResident(false))));
-            cluster.resume();
-            nodes.add(new Member3(node, wire, cluster));
+                    WorkerSpec.of("ticker", () -> ticker.newBehavior(Ticker::new)).withResident(false)))));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
-        // partitions settle after a join: until then a singleton may still move once
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
+        nodes = cluster.members;
+        cluster.awaitSettled();
     }
 
     /** The member that runs {@code singleton}, once every node sees it running. */
-    private Member3 ownerOf(String singleton) {
+    private Member ownerOf(String singleton) {
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis(singleton).isPresent()));
         String owner = nodes.get(0).node().whereis(singleton).orElseThrow().node();
         return nodes.stream().filter(m -> m.node().name().equals(owner)).findFirst().orElseThrow();
     }
 
-    private Member3 anotherThan(Member3 member) {
+    private Member anotherThan(Member member) {
         return nodes.stream().filter(m -> m != member).findFirst().orElseThrow();
     }
 
@@ -153,12 +121,12 @@ class ClusterInOneJvmTest {
         startCluster(3);
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(m -> m.node().whereis("counter").isPresent()));
         Optional<Pid> first = nodes.get(0).node().whereis("counter");
-        for (Member3 m : nodes) assertThat(m.node().whereis("counter")).isEqualTo(first);
+        for (Member m : nodes) assertThat(m.node().whereis("counter")).isEqualTo(first);
         long running = nodes.stream().filter(m -> m.node().runtime().byName("counter") != null).count();
         assertThat(running).isEqualTo(1);
 
         AtomicLong acked = new AtomicLong();
-        for (Member3 m : nodes) {
+        for (Member m : nodes) {
             CounterClient c = m.node().client(CounterClient.class);
             for (int i = 0; i < 50; i++) {
                 c.bump(1);
@@ -172,9 +140,9 @@ class ClusterInOneJvmTest {
     @Test
     void theSingletonMovesWhenItsOwnerLeaves() throws Exception {
         startCluster(3);
-        Member3 leaving = ownerOf("counter");
+        Member leaving = ownerOf("counter");
         String owner = leaving.node().name();
-        Member3 other = anotherThan(leaving);
+        Member other = anotherThan(leaving);
         CounterClient c = other.node().client(CounterClient.class);
         c.bump(5);
         leaving.cluster().leave(Duration.ofSeconds(5));
@@ -188,8 +156,8 @@ class ClusterInOneJvmTest {
     @Test
     void aRemoteMonitorGetsTheReasonThenNoconnectionWhenTheNodeIsLost() throws Exception {
         startCluster(2);
-        Member3 home = ownerOf("counter");
-        Member3 away = anotherThan(home);
+        Member home = ownerOf("counter");
+        Member away = anotherThan(home);
         java.util.concurrent.BlockingQueue<io.rusm.Down> downs = new java.util.concurrent.LinkedBlockingQueue<>();
         Node awayNode = away.node();
         Pid watcher = awayNode.spawn(message -> {
@@ -224,7 +192,7 @@ class ClusterInOneJvmTest {
     @Test
     void aRemoteLinkBringsTheExitSignal() throws Exception {
         startCluster(2);
-        Member3 away = anotherThan(ownerOf("counter"));
+        Member away = anotherThan(ownerOf("counter"));
         java.util.concurrent.BlockingQueue<io.rusm.Exit> exits = new java.util.concurrent.LinkedBlockingQueue<>();
         Node awayNode = away.node();
         Pid linked = awayNode.spawn(io.rusm.SpawnOptions.anonymous().withTrapExits(true), message -> {
@@ -247,8 +215,8 @@ class ClusterInOneJvmTest {
     void aReminderOfASingletonFiresOnceOnTheNewOwnerWhenItsOwnerIsLost() throws Exception {
         FIRED.clear();
         startCluster(2);
-        Member3 lost = ownerOf("ticker");
-        Member3 next = anotherThan(lost);
+        Member lost = ownerOf("ticker");
+        Member next = anotherThan(lost);
         next.node().client(TickerClient.class).remindIn("nightly", 3_000); // stored in the shared Kv by the owner
         lost.wire().close(); // the owner is lost (as with kill -9): its lease lapses, its incarnation may act no more
         lost.cluster().close();

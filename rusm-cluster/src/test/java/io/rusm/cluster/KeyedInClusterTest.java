@@ -3,20 +3,17 @@ package io.rusm.cluster;
 import io.rusm.Key;
 import io.rusm.KeyedSpec;
 import io.rusm.Kv;
-import io.rusm.Node;
 import io.rusm.ResidentService;
 import io.rusm.ServiceClient;
 import io.rusm.ServiceDefinition;
 import io.rusm.SupervisorSpec;
 import io.rusm.kv.KvStore;
-import io.rusm.wire.WireServer;
+import io.rusm.cluster.InJvmCluster.Member;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,75 +64,42 @@ class KeyedInClusterTest {
         }
     }
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final List<Member3> nodes = new ArrayList<>();
-
-    record Member3(Node node, RusmCluster cluster) {}
+    private InJvmCluster cluster;
+    private List<Member> nodes = List.of();
 
     @AfterEach
     void close() {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception ignored) {
-                // next
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        if (cluster != null) cluster.close();
     }
 
     private LeaseStore leases;
     /** Leases in Hazelcast's map (the store without a shared database) instead of the JDBC one. */
     private boolean hazelcastLeases;
     private Kv kvOfKey;
-    private List<String> members;
 
-    /** Three members' addresses; the first {@code n} start now, the others with {@link #startNode}. */
+    /** Room for three members; the first {@code n} start now, the others with {@link #startNode}. */
     private void startCluster(int n) throws Exception {
+        cluster = new InJvmCluster("keyed", 3);
+        nodes = cluster.members;
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:keyed-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         leases = new JdbcLeaseStore(ds);
         // shared, as rusm.kv.store=jdbc: a key's state follows it. Hazelcast's leases do not fence a JDBC
         // Kv (its writes check the epoch table those leases never write), so that variant shares one
         // embedded store instead, which one JVM can.
-        KvStore kv = hazelcastLeases ? KvStore.embedded(java.nio.file.Files.createTempDirectory("keyed-kv")) : KvStore.jdbc(ds);
-        open.add(kv);
+        KvStore kv = cluster.keep(hazelcastLeases ? KvStore.embedded(java.nio.file.Files.createTempDirectory("keyed-kv")) : KvStore.jdbc(ds));
         kvOfKey = kv.forCallingService();
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < 3; i++) ports.add(freePort());
-        members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         for (int i = 0; i < n; i++) startNode(i);
-        awaitSettled();
+        cluster.awaitSettled();
     }
 
     private void startNode(int i) throws Exception {
-        Node node = Node.builder().name("n" + (i + 1)).build();
-        open.add(node);
-        WireServer wire = WireServer.builder(node).address("127.0.0.1").port(0).start();
-        open.add(wire);
-        int port = Integer.parseInt(members.get(i).substring(members.get(i).indexOf(':') + 1));
-        ClusterSettings s = new ClusterSettings("keyed", "127.0.0.1", port, members, 1, Duration.ofSeconds(5),
-                "127.0.0.1:" + wire.port(), Set.of());
-        RusmCluster cluster = RusmCluster.start(node, s, null, hazelcastLeases ? null : leases, null);
-        open.add(cluster);
-        node.startSupervisor(SupervisorSpec.of("rusm").withChildren(List.of(
-                node.keyedService(KeyedSpec.of(ServiceDefinition.of(Tally.class), () -> new Tally(kvOfKey))))));
-        cluster.resume();
-        nodes.add(new Member3(node, cluster));
+        cluster.start(i, hazelcastLeases ? null : leases, Set.of(), node -> { }, node -> node.startSupervisor(
+                SupervisorSpec.of("rusm").withChildren(List.of(
+                        node.keyedService(KeyedSpec.of(ServiceDefinition.of(Tally.class), () -> new Tally(kvOfKey)))))));
     }
 
-    private void awaitSettled() {
-        int n = nodes.size();
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().members().size() == n));
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.stream().allMatch(m -> m.cluster().hazelcast().getPartitionService().isClusterSafe()));
-    }
-
-    private static int live(Member3 m) {
+    private static int live(Member m) {
         return m.node().keyedStats("tally").orElseThrow().liveKeys();
     }
 
@@ -159,7 +123,7 @@ class KeyedInClusterTest {
         int keys = 300;
         Map<String, AtomicLong> expected = new ConcurrentHashMap<>();
         List<Thread> callers = new ArrayList<>();
-        for (Member3 m : nodes) { // every node adds to every key, at once
+        for (Member m : nodes) { // every node adds to every key, at once
             TallyClient tally = m.node().client(TallyClient.class);
             callers.add(Thread.ofVirtual().start(() -> {
                 for (int k = 0; k < keys; k++) {
@@ -175,7 +139,7 @@ class KeyedInClusterTest {
         for (int k = 0; k < keys; k++) {
             String key = "k" + k;
             String owner = nodes.get(0).cluster().ownerOf("tally/" + key).orElseThrow();
-            for (Member3 m : nodes) {
+            for (Member m : nodes) {
                 TallyClient tally = m.node().client(TallyClient.class);
                 assertThat(tally.where(key)).as("where %s runs, asked from %s", key, m.node().name()).isEqualTo(owner);
             }
@@ -185,7 +149,7 @@ class KeyedInClusterTest {
         // one process per key in the whole cluster, spread over every node
         assertThat(nodes.stream().mapToInt(KeyedInClusterTest::live).sum()).isEqualTo(keys);
         assertThat(spread).hasSize(3);
-        for (Member3 m : nodes) assertThat(live(m)).isEqualTo(spread.get(m.node().name()));
+        for (Member m : nodes) assertThat(live(m)).isEqualTo(spread.get(m.node().name()));
         // fenced per shard, not per key: far fewer leases than keys
         assertThat(nodes.stream().mapToInt(m -> m.cluster().keyShards()).sum()).isLessThanOrEqualTo(271);
     }
@@ -218,8 +182,8 @@ class KeyedInClusterTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() == keys);
         startNode(2); // partitions, and the keys in them, move to the new member while the calls go on
-        awaitSettled();
-        Member3 joined = nodes.get(2);
+        cluster.awaitSettled();
+        Member joined = nodes.get(2);
         await().atMost(Duration.ofSeconds(30)).until(() -> live(joined) > 0);
         long sizeNow = acked.values().stream().mapToLong(Set::size).sum();
         await().atMost(Duration.ofSeconds(30)).until(() -> acked.values().stream().mapToLong(Set::size).sum() > sizeNow + 500);
@@ -243,10 +207,10 @@ class KeyedInClusterTest {
     void keysMoveWithTheirStateWhenTheirNodeLeaves() throws Exception {
         startCluster(3);
         int keys = 100;
-        Member3 asker = nodes.get(0);
+        Member asker = nodes.get(0);
         TallyClient tally = asker.node().client(TallyClient.class);
         for (int k = 0; k < keys; k++) assertThat(tally.add("m" + k, 10)).isEqualTo(10);
-        Member3 leaving = nodes.get(2);
+        Member leaving = nodes.get(2);
         int movedAway = live(leaving);
         assertThat(movedAway).isPositive();
 
