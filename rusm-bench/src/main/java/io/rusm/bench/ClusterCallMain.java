@@ -35,7 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -552,36 +551,7 @@ public final class ClusterCallMain {
 
     /** {@code count} virtual threads doing {@code op} for {@code ms}: {ops, wall ns until the last returned}. */
     private static long[] callers(int count, long ms, Runnable op) throws InterruptedException {
-        AtomicLong calls = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        CountDownLatch go = new CountDownLatch(1);
-        long[] deadline = new long[1];
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            threads.add(Thread.ofVirtual().name("caller-" + i).start(() -> {
-                try {
-                    go.await();
-                    long n = 0;
-                    while (System.nanoTime() < deadline[0]) {
-                        op.run();
-                        n++;
-                    }
-                    calls.addAndGet(n);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    failures.incrementAndGet();
-                    System.err.println("# call failed: " + e);
-                }
-            }));
-        }
-        long t0 = System.nanoTime();
-        deadline[0] = t0 + TimeUnit.MILLISECONDS.toNanos(ms);
-        go.countDown();
-        for (Thread t : threads) join(t, ms);
-        long wall = System.nanoTime() - t0;
-        if (failures.get() > 0) throw new IllegalStateException(failures.get() + " of " + count + " callers failed");
-        return new long[] {calls.get(), wall};
+        return Load.forDuration(count, ms, CALL_TIMEOUT.plusSeconds(10), op, () -> false);
     }
 
     private static void join(Thread t, long ms) throws InterruptedException {

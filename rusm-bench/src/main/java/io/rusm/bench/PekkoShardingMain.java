@@ -21,11 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongBiFunction;
 
 /**
@@ -254,38 +252,9 @@ public final class PekkoShardingMain {
 
     /** As {@link #callers(long, Runnable)}, ending early once {@code enough} says so. */
     private static long[] callers(long ms, Runnable op, java.util.function.BooleanSupplier enough) throws InterruptedException {
-        AtomicLong calls = new AtomicLong();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        CountDownLatch go = new CountDownLatch(1);
-        long[] deadline = new long[1];
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < CALLERS; i++) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                try {
-                    go.await();
-                    long n = 0;
-                    while (System.nanoTime() < deadline[0] && !enough.getAsBoolean()) {
-                        op.run();
-                        n++;
-                    }
-                    calls.addAndGet(n);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }));
-        }
-        long t0 = System.nanoTime();
-        deadline[0] = t0 + TimeUnit.MILLISECONDS.toNanos(ms);
-        go.countDown();
-        for (Thread t : threads) {
-            if (!t.join(Duration.ofMillis(ms).plus(TIMEOUT).plusSeconds(10))) throw new IllegalStateException("a caller did not finish");
-        }
-        long wall = System.nanoTime() - t0;
-        if (failure.get() != null) throw new IllegalStateException("a caller failed", failure.get());
-        if (calls.get() == 0) throw new IllegalStateException("no call completed in " + ms + " ms");
-        return new long[] {calls.get(), wall};
+        long[] r = Load.forDuration(CALLERS, ms, TIMEOUT.plusSeconds(10), op, enough);
+        if (r[0] == 0) throw new IllegalStateException("no call completed in " + ms + " ms");
+        return r;
     }
 
     private static long expectOne(long total) {
