@@ -101,11 +101,16 @@ public final class ResidentServices {
                 .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L));
     }
 
-    /** The keyed components ({@code placement: keyed}); in a cluster their keys are spread over the nodes. */
-    public java.util.Set<String> keyedComponents() {
+    /** The components the cluster places (singletons and keyed ones); empty unless this node is one of a cluster. */
+    public java.util.Set<String> clusterPlacedComponents() {
+        return clustered ? withPlacement(java.util.Set.of(RusmProperties.Placement.SINGLETON, RusmProperties.Placement.KEYED))
+                : new java.util.TreeSet<>();
+    }
+
+    private java.util.Set<String> withPlacement(java.util.Set<RusmProperties.Placement> placements) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         properties.getComponents().forEach((name, c) -> {
-            if (c.getPlacement() == RusmProperties.Placement.KEYED) out.add(name);
+            if (placements.contains(c.getPlacement())) out.add(name);
         });
         return out;
     }
@@ -144,12 +149,7 @@ public final class ResidentServices {
 
     /** The components placed once per cluster (empty unless this node is one of a cluster). */
     public java.util.Set<String> singletons() {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        if (!clustered) return out;
-        properties.getComponents().forEach((name, c) -> {
-            if (c.getPlacement() == RusmProperties.Placement.SINGLETON) out.add(name);
-        });
-        return out;
+        return clustered ? withPlacement(java.util.Set.of(RusmProperties.Placement.SINGLETON)) : new java.util.TreeSet<>();
     }
 
     public Map<String, ServiceDefinition> definitions() {

@@ -92,9 +92,7 @@ public class RusmClusterAutoConfiguration {
     @ConditionalOnMissingBean
     public RusmClusterLifecycle rusmClusterLifecycle(RusmCluster cluster, RusmProperties rusm, ResidentServices services) {
         Duration drain = Duration.ofSeconds(5);
-        Set<String> placed = new java.util.TreeSet<>(services.singletons());
-        placed.addAll(services.keyedComponents());
-        for (String s : placed) { // they drain in parallel as the node leaves: the longest drain bounds it
+        for (String s : services.clusterPlacedComponents()) { // they drain in parallel as the node leaves: the longest drain bounds it
             RusmProperties.Component c = rusm.getComponents().get(s);
             if (c != null && c.getShutdownTimeout().compareTo(drain) > 0) drain = c.getShutdownTimeout();
         }
@@ -157,9 +155,7 @@ public class RusmClusterAutoConfiguration {
             DataSource ds = dataSources.getIfUnique();
             if (ds != null) return new JdbcLeaseStore(ds);
         }
-        Set<String> placed = new java.util.TreeSet<>(singletons);
-        placed.addAll(services.keyedComponents());
-        for (String s : placed) {
+        for (String s : services.clusterPlacedComponents()) {
             ServiceDefinition def = services.definitions().get(s);
             if (def != null && usesKv(def.serviceClass())) {
                 String what = singletons.contains(s) ? "singleton" : "keyed service";
