@@ -70,9 +70,7 @@ final class KeyShards implements AutoCloseable {
 
     /** Whether the key named {@code name} may run on this node now. */
     boolean mayRunHere(String name) {
-        if (leaving || !membership.quorum()) return false;
-        Member owner = membership.ownerOf(name);
-        return owner != null && owner.local();
+        return !leaving && membership.ownedHere(name);
     }
 
     /**
@@ -125,7 +123,7 @@ final class KeyShards implements AutoCloseable {
         @Override
         public void release() {
             shard.keys.remove(pid);
-            if (shard.keys.isEmpty() && !mayRunHere(shard.sample)) tidy(shard); // the last key of a moving shard: hand over now
+            if (shard.keys.isEmpty() && !mayRunHere(shard.sample)) tidy(shard, true); // the last key of a moving shard: hand over now
         }
     }
 
@@ -145,9 +143,9 @@ final class KeyShards implements AutoCloseable {
     private void reconcile() {
         try {
             for (Shard shard : shards.values()) {
-                boolean mine = mayRunHere(shard.sample);
-                if (!mine) stopKeys(shard);
-                tidy(shard);
+                boolean movedAway = !mayRunHere(shard.sample);
+                if (movedAway) stopKeys(shard);
+                tidy(shard, movedAway);
             }
         } catch (RuntimeException e) {
             log.warn("rusm cluster: placing keys failed, trying again: {}", e.toString());
@@ -168,7 +166,7 @@ final class KeyShards implements AutoCloseable {
     }
 
     /** Gives the lease of a shard without live keys back: at once if it moved away, after a while if not. */
-    private void tidy(Shard shard) {
+    private void tidy(Shard shard, boolean movedAway) {
         HeldLease release = null;
         synchronized (shard) {
             if (shard.gone) return;
@@ -178,7 +176,7 @@ final class KeyShards implements AutoCloseable {
             }
             long now = System.nanoTime();
             if (shard.emptySince == 0) shard.emptySince = now;
-            if (!mayRunHere(shard.sample) || now - shard.emptySince > EMPTY_KEEP_NANOS) {
+            if (movedAway || now - shard.emptySince > EMPTY_KEEP_NANOS) {
                 shard.gone = true;
                 shards.remove(shard.fence, shard);
                 release = shard.lease;

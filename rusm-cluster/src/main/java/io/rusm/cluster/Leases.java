@@ -128,10 +128,13 @@ final class Leases implements AutoCloseable {
         // drains (the new owner waits for the release: the old incarnation stops before the new starts).
         if (!leaving && !membership.quorum()) return;
         Map<String, HeldLease> due = new HashMap<>();
-        for (HeldLease l : held) if (!l.isReleased()) due.put(l.fence(), l);
-        if (due.isEmpty()) return;
         Map<String, Long> epochs = new HashMap<>();
-        due.forEach((fence, l) -> epochs.put(fence, l.epoch()));
+        for (HeldLease l : held) {
+            if (l.isReleased()) continue;
+            due.put(l.fence(), l);
+            epochs.put(l.fence(), l.epoch());
+        }
+        if (due.isEmpty()) return;
         long sent = System.nanoTime();
         Set<String> renewed;
         try {
@@ -167,12 +170,6 @@ final class Leases implements AutoCloseable {
                 log.warn("could not release the lease of '{}' (epoch {}); it lapses by itself: {}", l.fence(), l.epoch(), e.toString());
             }
         });
-    }
-
-    /** The lease this node holds for {@code name}, if any. */
-    HeldLease heldFor(String name) {
-        for (HeldLease l : held) if (l.fence().equals(name) && !l.isReleased()) return l;
-        return null;
     }
 
     @Override

@@ -72,6 +72,13 @@ final class Membership {
         }
     }
 
+    /** Whether this side has its quorum and this member owns {@code name}'s partition: where {@code name} may run now. */
+    boolean ownedHere(String name) {
+        if (!quorum()) return false;
+        Member owner = ownerOf(name);
+        return owner != null && owner.local();
+    }
+
     /** The id of {@code name}'s partition (names in one partition move together). */
     int partitionOf(String name) {
         return hazelcast.getPartitionService().getPartition(name).getPartitionId();

@@ -56,9 +56,7 @@ final class Singletons implements AutoCloseable {
     /** Whether this node may run {@code name} now. */
     boolean mayRunHere(String name) {
         if (!names.contains(name)) return true;
-        if (closed || !membership.quorum()) return false;
-        Member owner = membership.ownerOf(name);
-        return owner != null && owner.local();
+        return !closed && membership.ownedHere(name);
     }
 
     private void run() {
