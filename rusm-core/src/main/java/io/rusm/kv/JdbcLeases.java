@@ -169,7 +169,7 @@ public final class JdbcLeases implements AutoCloseable {
 
     /** Extends the lease of {@code epoch}; false if a newer epoch took the name over. */
     public boolean renew(String name, long epoch, Duration lease) {
-        return update("UPDATE " + LEASES + " SET lease_until = " + now + " + ? WHERE name = ? AND epoch = ?", lease.toMillis(), name, epoch) == 1;
+        return renewAll(Map.of(name, epoch), lease).contains(name);
     }
 
     /**
@@ -223,7 +223,14 @@ public final class JdbcLeases implements AutoCloseable {
 
     /** Gives the name up so the next owner need not wait for the lease to run out. */
     public void release(String name, long epoch) {
-        update("UPDATE " + LEASES + " SET lease_until = 0 WHERE name = ? AND epoch = ?", null, name, epoch);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = prepare(c, "UPDATE " + LEASES + " SET lease_until = 0 WHERE name = ? AND epoch = ?")) {
+            ps.setString(1, name);
+            ps.setLong(2, epoch);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new KvException("cannot release the lease of '" + name + "' in " + LEASES + ": " + e, e);
+        }
     }
 
     /** Who holds {@code name} now, if it was ever taken. */
@@ -237,18 +244,6 @@ public final class JdbcLeases implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new KvException("cannot read the epoch of '" + name + "' in " + TABLE + ": " + e, e);
-        }
-    }
-
-    private int update(String sql, Long leaseMillis, String name, long epoch) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql)) {
-            int i = 1;
-            if (leaseMillis != null) ps.setLong(i++, leaseMillis);
-            ps.setString(i++, name);
-            ps.setLong(i, epoch);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new KvException("cannot update the lease of '" + name + "' in " + TABLE + ": " + e, e);
         }
     }
 
