@@ -504,18 +504,17 @@ public final class Node implements AutoCloseable {
     /** Like {@link #call(String, Object, Duration)} but returns at once with a future of the reply. */
     public <R> CompletableFuture<R> callAsync(String name, Object request, Duration timeout) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null && route(name) == null) {
+        // a key always asks the cluster (it may live elsewhere); another name only when it does not run here
+        Route route = family != null || runtime.byName(name) == null ? route(name) : null;
+        if (route != null) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) route.callAsync(name, request, timeout);
+            return f;
+        }
+        if (family != null) {
             @SuppressWarnings("unchecked")
             CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) family.callAsync(name, request, timeout);
             return f;
-        }
-        if (family != null || runtime.byName(name) == null) {
-            Route route = route(name);
-            if (route != null) {
-                @SuppressWarnings("unchecked")
-                CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) route.callAsync(name, request, timeout);
-                return f;
-            }
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<R> f = (CompletableFuture<R>) (CompletableFuture<?>) runtime.callAsync(resolve(name, timeout), name, name, request, timeout);
@@ -529,18 +528,10 @@ public final class Node implements AutoCloseable {
      */
     public void send(String name, Object message) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        if (family != null && route(name) == null) {
-            family.send(name, message);
-            return;
-        }
-        if (family != null || runtime.byName(name) == null) {
-            Route route = route(name);
-            if (route != null) {
-                route.send(name, message);
-                return;
-            }
-        }
-        runtime.send(resolve(name, defaultCallTimeout), name, message);
+        Route route = family != null || runtime.byName(name) == null ? route(name) : null; // as in callAsync
+        if (route != null) route.send(name, message);
+        else if (family != null) family.send(name, message);
+        else runtime.send(resolve(name, defaultCallTimeout), name, message);
     }
 
     public void send(Pid pid, Object message) {
