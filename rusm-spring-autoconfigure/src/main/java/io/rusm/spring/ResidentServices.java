@@ -103,14 +103,15 @@ public final class ResidentServices {
 
     /** The components the cluster places (singletons and keyed ones); empty unless this node is one of a cluster. */
     public java.util.Set<String> clusterPlacedComponents() {
-        return clustered ? withPlacement(java.util.Set.of(RusmProperties.Placement.SINGLETON, RusmProperties.Placement.KEYED))
-                : new java.util.TreeSet<>();
+        return clustered ? componentsWhere(c -> c.getPlacement() == RusmProperties.Placement.SINGLETON
+                || c.getPlacement() == RusmProperties.Placement.KEYED) : new java.util.TreeSet<>();
     }
 
-    private java.util.Set<String> withPlacement(java.util.Set<RusmProperties.Placement> placements) {
+    /** The names of the configured components that {@code which} accepts, sorted. */
+    private java.util.Set<String> componentsWhere(java.util.function.Predicate<RusmProperties.Component> which) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         properties.getComponents().forEach((name, c) -> {
-            if (placements.contains(c.getPlacement())) out.add(name);
+            if (which.test(c)) out.add(name);
         });
         return out;
     }
@@ -149,7 +150,7 @@ public final class ResidentServices {
 
     /** The components placed once per cluster (empty unless this node is one of a cluster). */
     public java.util.Set<String> singletons() {
-        return clustered ? withPlacement(java.util.Set.of(RusmProperties.Placement.SINGLETON)) : new java.util.TreeSet<>();
+        return clustered ? componentsWhere(c -> c.getPlacement() == RusmProperties.Placement.SINGLETON) : new java.util.TreeSet<>();
     }
 
     public Map<String, ServiceDefinition> definitions() {
