@@ -2,6 +2,7 @@ package io.rusm.kv;
 
 import io.rusm.FencedException;
 import io.rusm.KvException;
+import io.rusm.internal.process.FiberWakeups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Group commit: callers enqueue writes and park on their futures; one dedicated platform thread
+ * Group commit: callers enqueue writes and park until their futures complete; one dedicated platform thread
  * takes everything pending, applies it in one transaction, makes it durable with one commit (one
  * sync) and completes all the futures. While it syncs, new writes queue up for the next batch, so
  * the number of syncs follows the disk, not the number of writers.
@@ -132,6 +133,9 @@ final class GroupCommitWriter {
             } catch (Throwable t) { // never leave a caller parked forever
                 for (Write w : batch) if (!w.done.isDone()) fail(w, t);
             }
+            // Its callers park on their own (KvStore.await), so that they are woken through
+            // FiberWakeups: a plain unpark from this thread waits behind busy carriers' local work.
+            for (Write w : batch) FiberWakeups.unpark(w.waiter);
             batch.clear();
         }
     }

@@ -6,6 +6,7 @@ import io.rusm.KvException;
 import io.rusm.Pid;
 import io.rusm.ProcessContext;
 import io.rusm.internal.process.Current;
+import io.rusm.internal.process.FiberWakeups;
 import io.rusm.internal.process.Process;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A durable store of {@link Kv} entries for every component of an application, and the factory of
@@ -220,7 +222,7 @@ public final class KvStore implements AutoCloseable {
     private static boolean await(CompletableFuture<Boolean> done, String component, String key, String what) {
         try {
             try {
-                return done.get();
+                return parkUntil(done);
             } catch (InterruptedException e) {
                 Process self = Current.orNull();
                 if (self == null || self.isAlive()) {
@@ -244,10 +246,23 @@ public final class KvStore implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code done.get()}, but parked here rather than in the future: the writer wakes this thread
+     * through {@link FiberWakeups} after its commit, which a fiber next to busy carriers needs (see there).
+     */
+    private static boolean parkUntil(CompletableFuture<Boolean> done) throws InterruptedException, ExecutionException {
+        while (!done.isDone()) {
+            if (Thread.interrupted()) throw new InterruptedException();
+            FiberWakeups.handOut();
+            LockSupport.park(done);
+        }
+        return done.get();
+    }
+
     private static boolean uninterruptibly(CompletableFuture<Boolean> done) throws ExecutionException {
         while (true) {
             try {
-                return done.get();
+                return parkUntil(done);
             } catch (InterruptedException again) {
                 // the interrupt is restored by the caller
             }

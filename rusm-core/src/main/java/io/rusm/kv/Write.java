@@ -21,6 +21,8 @@ final class Write {
     final Process owner;
     /** Completes with "there was a value" (deletes; puts complete with false) once durable. */
     final CompletableFuture<Boolean> done = new CompletableFuture<>();
+    /** The thread parked until {@link #done} completes, woken by the writer after the batch's commit. */
+    final Thread waiter = Thread.currentThread();
     /** Set by the writer while applying, published through {@link #done}. */
     boolean existed;
 

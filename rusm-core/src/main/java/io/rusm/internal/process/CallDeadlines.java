@@ -127,7 +127,7 @@ public final class CallDeadlines {
                 if (c.deadline - now <= 0) {
                     unlink(s, c);
                     waiting.decrement();
-                    LockSupport.unpark(c.caller); // it sees its deadline passed and times out
+                    FiberWakeups.unpark(c.caller); // it sees its deadline passed and times out
                 }
                 c = next;
             }

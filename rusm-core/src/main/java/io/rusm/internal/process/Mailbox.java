@@ -72,8 +72,7 @@ public final class Mailbox {
             return Offer.CLOSED;
         }
         if (parked) {
-            Thread t = consumer;
-            if (t != null) LockSupport.unpark(t);
+            FiberWakeups.unpark(consumer); // from a plain thread it may be handed to a carrier
         }
         return Offer.ACCEPTED;
     }
@@ -99,6 +98,7 @@ public final class Mailbox {
                 e = poll();
                 if (e != null) return e;
                 if (closed || stop.getAsBoolean()) return null;
+                FiberWakeups.handOut(); // this carrier may go idle: nobody else might pass them on
                 LockSupport.park(this);
             } finally {
                 parked = false;
@@ -109,8 +109,7 @@ public final class Mailbox {
     /** Stops accepting messages and wakes the consumer so it notices. */
     public void close() {
         closed = true;
-        Thread t = consumer;
-        if (t != null) LockSupport.unpark(t);
+        FiberWakeups.unpark(consumer);
     }
 
     /** Takes out everything queued (after close), for failing pending calls. */

@@ -193,6 +193,7 @@ public final class Process {
             }
             Envelope e;
             while ((e = mailbox.take(this::isDead)) != null) {
+                FiberWakeups.handOut(); // between two messages: pass on fibers woken from outside (see there)
                 if (!handle(e)) return;
             }
             if (isDead()) return;

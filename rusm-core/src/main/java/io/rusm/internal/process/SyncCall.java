@@ -27,7 +27,7 @@ public final class SyncCall extends Call {
 
     @Override
     protected void onCompleted() {
-        LockSupport.unpark(caller);
+        FiberWakeups.unpark(caller);
     }
 
     /**
@@ -52,6 +52,7 @@ public final class SyncCall extends Call {
                     if (abandon()) throw new CallTimeoutException(target, timeout);
                     continue; // the reply won the race: return it
                 }
+                FiberWakeups.handOut(); // a carrier about to switch fibers: the moment to pass wake-ups on
                 LockSupport.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;

@@ -1,0 +1,108 @@
+package io.rusm.internal.process;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Wakes fibers from threads outside the virtual-thread scheduler (the {@code Kv} writer, a plain
+ * thread calling or sending to a process, the call-deadline wheel) so that a woken fiber runs soon
+ * even while every carrier is busy.
+ *
+ * <p><b>Why.</b> A virtual thread unparked from a platform thread goes to one of the scheduler
+ * {@code ForkJoinPool}'s <em>external</em> submission queues, and a carrier looks at those only
+ * when its own local queue has run dry ({@code WorkQueue.topLevelExec} runs local tasks until
+ * there are none). Ping-ponging fibers — any busy service and its callers — keep the local queues
+ * full, so a durable service whose put had long been made durable waited milliseconds to run
+ * again (issue 13: 6% of its throughput alone next to 64 callers of a plain service). Unparked
+ * from a carrier instead, the fiber goes to the end of that carrier's local (FIFO) queue.
+ *
+ * <p><b>How.</b> While every carrier is busy, a wake-up from outside is not submitted but handed
+ * over: queued here, and taken out by the next rusm fiber that passes {@link #handOut()} (between
+ * two messages of any process, before a caller parks), which unparks it from its carrier. While a
+ * carrier is free, the wake-up is submitted at once, as before: a free carrier looks at the
+ * external queues. A wake-up no carrier took within {@value #GRACE_MICROS} µs (the carriers are
+ * busy with work that is not rusm's) is submitted by a daemon thread, which sleeps while nothing
+ * is handed over. Waking a fiber twice is harmless (a park may always return early).
+ */
+public final class FiberWakeups {
+    /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
+    static final long GRACE_MICROS = 500;
+
+    private static final ConcurrentLinkedQueue<Thread> handed = new ConcurrentLinkedQueue<>();
+    /** Set after a hand-over, cleared by the fiber that takes them out: the one read on the hot path. */
+    private static volatile boolean pending;
+    private static final CarrierLoad load = CarrierLoad.probe();
+    private static final Thread fallback = Thread.ofPlatform().daemon(true).name("rusm-fiber-wakeups")
+            .unstarted(FiberWakeups::submitLeftovers);
+    /** Set by the fallback before it parks without a timeout (a hand-over then unparks it). */
+    private static volatile boolean fallbackIdle;
+
+    static {
+        fallback.start();
+    }
+
+    private FiberWakeups() {
+    }
+
+    /** Wakes {@code thread} (null: nothing), handing the wake-up to a carrier when it comes from outside and all are busy. */
+    public static void unpark(Thread thread) {
+        if (thread == null) return;
+        if (Thread.currentThread().isVirtual() || !thread.isVirtual() || !load.allCarriersBusy()) {
+            LockSupport.unpark(thread);
+            return;
+        }
+        handed.offer(thread);
+        pending = true;
+        if (fallbackIdle) {
+            fallbackIdle = false;
+            LockSupport.unpark(fallback);
+        }
+    }
+
+    /**
+     * Called by rusm fibers at points they pass often (between messages, before parking): unparks
+     * the fibers handed over, from this carrier. One volatile read when there are none.
+     */
+    public static void handOut() {
+        if (!pending) return;
+        pending = false; // cleared before the polls: a hand-over after the last poll sets it again
+        for (Thread t; (t = handed.poll()) != null; ) LockSupport.unpark(t);
+    }
+
+    /** The fallback: submits whatever no carrier took within the grace period. */
+    private static void submitLeftovers() {
+        while (true) {
+            if (handed.isEmpty()) {
+                fallbackIdle = true;
+                if (handed.isEmpty()) LockSupport.park(FiberWakeups.class);
+                fallbackIdle = false;
+                continue;
+            }
+            LockSupport.parkNanos(FiberWakeups.class, TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS));
+            for (Thread t; (t = handed.poll()) != null; ) LockSupport.unpark(t); // external, as without this class
+        }
+    }
+
+    /** Whether the virtual-thread scheduler's carriers are all running something now. */
+    interface CarrierLoad {
+        boolean allCarriersBusy();
+
+        /**
+         * The JDK's {@code VirtualThreadSchedulerMXBean} (its mounted count is the pool's active
+         * count, one field read); without it (a runtime image lacking {@code jdk.management}),
+         * never busy, which is the plain unpark.
+         */
+        static CarrierLoad probe() {
+            try {
+                jdk.management.VirtualThreadSchedulerMXBean bean = java.lang.management.ManagementFactory
+                        .getPlatformMXBean(jdk.management.VirtualThreadSchedulerMXBean.class);
+                if (bean != null && bean.getMountedVirtualThreadCount() >= 0) {
+                    return () -> bean.getMountedVirtualThreadCount() >= bean.getParallelism();
+                }
+            } catch (Throwable e) { // LinkageError, SecurityException: fall back to plain unparks
+            }
+            return () -> false;
+        }
+    }
+}
