@@ -19,6 +19,8 @@ final class Payload {
 
     /** The shallow payload of {@code message}, in bytes. */
     static long of(Object message) {
+        // a client call: its arguments, as deep as when walked below the invocation, without reflection
+        if (message instanceof CarriesPayload c) return size(c.payload(), DEPTH - 1);
         return size(message, DEPTH);
     }
 

@@ -32,18 +32,23 @@ public final class RetainedSize {
     private static final long LIST_NODE = 24;         // LinkedList.Node
 
     private final Predicate<Object> boundary;
-    private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
-    private final ArrayDeque<Object> stack = new ArrayDeque<>();
+    private final IdentityHashMap<Object, Boolean> seen;
+    private final ArrayDeque<Object> stack;
     private long bytes;
     private long objects;
 
-    private RetainedSize(Predicate<Object> boundary) {
+    private RetainedSize(Predicate<Object> boundary, long expectedObjects) {
         this.boundary = boundary;
+        // Sized for the last walk's count: growing a table of hundreds of thousands of entries step
+        // by step rehashes it ~15 times and leaves its large old arrays to the GC.
+        int expected = (int) Math.min(expectedObjects, 1 << 26);
+        this.seen = new IdentityHashMap<>(Math.max(32, expected));
+        this.stack = new ArrayDeque<>(Math.max(16, Math.min(expected, 1 << 20)));
     }
 
     /** Bytes retained by {@code root}, not counting what {@code boundary} marks as shared. */
     public static long of(Object root, Predicate<Object> boundary) {
-        RetainedSize walk = new RetainedSize(boundary);
+        RetainedSize walk = new RetainedSize(boundary, 0);
         walk.push(root);
         walk.run();
         return walk.bytes;
@@ -62,7 +67,12 @@ public final class RetainedSize {
      * The array itself is not counted.
      */
     public static long[] withCount(Object root, Object[] moreRoots, Predicate<Object> boundary) {
-        RetainedSize walk = new RetainedSize(boundary);
+        return withCount(root, moreRoots, boundary, 0);
+    }
+
+    /** {@link #withCount(Object, Object[], Predicate)}, its tables sized for about {@code expectedObjects} (the last walk's count). */
+    public static long[] withCount(Object root, Object[] moreRoots, Predicate<Object> boundary, long expectedObjects) {
+        RetainedSize walk = new RetainedSize(boundary, expectedObjects);
         walk.push(root);
         for (Object r : moreRoots) walk.push(r);
         walk.run();
@@ -70,9 +80,31 @@ public final class RetainedSize {
     }
 
     private void push(Object o) {
-        if (o == null || isShared(o) || seen.put(o, Boolean.TRUE) != null) return;
+        if (o == null) return;
+        if (isPlainValue(o.getClass())) { // most of a big state: no need to ask whether they are shared machinery
+            if (seen.put(o, Boolean.TRUE) == null) leaf(o);
+            return;
+        }
+        if (isShared(o) || seen.put(o, Boolean.TRUE) != null) return;
         stack.push(o);
     }
+
+    /** Strings and boxed primitives: final JDK classes with no references to walk. */
+    private static boolean isPlainValue(Class<?> type) {
+        return type == String.class || type == Integer.class || type == Long.class || type == Double.class
+                || type == Boolean.class || type == Character.class || type == Short.class || type == Byte.class
+                || type == Float.class;
+    }
+
+    /** Counts a plain value (see {@link #isPlainValue}) without stacking it. */
+    private void leaf(Object o) {
+        objects++;
+        bytes += o instanceof String s
+                ? STRING_SHALLOW + ClassLayout.arraySize(byte.class, stringBytes(s))
+                : ClassLayout.LAYOUTS.get(o.getClass()).shallowSize;
+    }
+
+    private static final long STRING_SHALLOW = ClassLayout.LAYOUTS.get(String.class).shallowSize;
 
     private boolean isShared(Object o) {
         return o instanceof Class<?> || o instanceof ClassLoader || o instanceof Thread || o instanceof Enum<?>
@@ -96,8 +128,6 @@ public final class RetainedSize {
             Class<?> type = o.getClass();
             if (type.isArray()) {
                 array(o, type.getComponentType());
-            } else if (o instanceof String s) {
-                bytes += ClassLayout.LAYOUTS.get(String.class).shallowSize + ClassLayout.arraySize(byte.class, stringBytes(s));
             } else if (o instanceof Map<?, ?> m && isJdk(type)) {
                 map(m, type);
             } else if (o instanceof Collection<?> c && isJdk(type)) {

@@ -21,13 +21,19 @@ import java.util.Objects;
  * @param index   position hint into the receiver's handler table, or {@code -1}
  * @param args    the arguments, never null (empty for none); owned by this invocation
  */
-public record Invocation(HandlerKey handler, int index, Object[] args) {
+public record Invocation(HandlerKey handler, int index, Object[] args) implements io.rusm.internal.memory.CarriesPayload {
 
     public static final Object[] NO_ARGS = {};
 
     public Invocation {
         Objects.requireNonNull(handler, "handler");
         if (args == null) args = NO_ARGS;
+    }
+
+    /** The arguments: what the call brings into the service (the memory cap's large-message check). */
+    @Override
+    public Object payload() {
+        return args;
     }
 
     /** The handler's method name (the {@code method} tag of call metrics). */
