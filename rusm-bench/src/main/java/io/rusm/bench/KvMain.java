@@ -125,28 +125,46 @@ public final class KvMain {
                     }
                 }));
             }
-            round(node, Duration.ofSeconds(2)); // warm-up
-            List<long[]> alone = new ArrayList<>();
-            List<long[]> next = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                alone.add(round(node, Duration.ofMillis(millis)));
-                busy.set(true);
-                gate[0].countDown();
-                round(node, Duration.ofMillis(200));
-                next.add(round(node, Duration.ofMillis(millis)));
-                gate[0] = new CountDownLatch(1);
-                busy.set(false);
+            round(node, Duration.ofSeconds(2), true); // warm-up
+            // The durable counter's one caller: a virtual thread (a request handler in a Spring app
+            // with virtual threads), then a platform thread, whose own wake-ups compete with the
+            // busy carriers for the cores.
+            for (boolean virtualCaller : new boolean[] {true, false}) {
+                List<long[]> alone = new ArrayList<>();
+                List<long[]> next = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    alone.add(round(node, Duration.ofMillis(millis), virtualCaller));
+                    busy.set(true);
+                    gate[0].countDown();
+                    round(node, Duration.ofMillis(200), virtualCaller);
+                    next.add(round(node, Duration.ofMillis(millis), virtualCaller));
+                    gate[0] = new CountDownLatch(1);
+                    busy.set(false);
+                }
+                double aloneRate = rate(alone, millis);
+                double nextRate = rate(next, millis);
+                System.out.printf("[kv-neighbour] %s caller: alone %,.0f puts/s (p99 %.2f ms); next to 64 callers of a plain"
+                                + " service %,.0f puts/s (p99 %.2f ms): %.0f%% of alone%n", virtualCaller ? "virtual" : "platform",
+                        aloneRate, p99(alone) / 1e6, nextRate, p99(next) / 1e6, 100 * nextRate / aloneRate);
+                String caller = virtualCaller ? "virtual-caller" : "platform-caller";
+                System.out.printf(java.util.Locale.ROOT, "RESULT kv-neighbour.alone %s %.0f puts/s%nRESULT kv-neighbour.busy %s %.0f puts/s%n"
+                        + "RESULT kv-neighbour.p99 %s %.3f ms%n", caller, aloneRate, caller, nextRate, caller, p99(next) / 1e6);
             }
             stop.set(true);
             busy.set(true);
             gate[0].countDown();
             for (Thread t : neighbours) t.join();
-            double aloneRate = rate(alone, millis);
-            double nextRate = rate(next, millis);
-            System.out.printf("[kv-neighbour] alone %,.0f puts/s (p99 %.2f ms); next to 64 callers of a plain service %,.0f puts/s"
-                            + " (p99 %.2f ms): %.0f%% of alone%n", aloneRate, p99(alone) / 1e6, nextRate, p99(next) / 1e6,
-                    100 * nextRate / aloneRate);
         }
+    }
+
+    /** Calls the durable counter back to back for {@code length} from one thread of the given kind. */
+    private static long[] round(Node node, Duration length, boolean virtualCaller) throws InterruptedException {
+        if (!virtualCaller) return round(node, length);
+        long[][] out = new long[1][];
+        Thread caller = Thread.ofVirtual().start(() -> out[0] = round(node, length));
+        caller.join();
+        if (out[0] == null) throw new IllegalStateException("the durable counter's caller failed");
+        return out[0];
     }
 
     private static long[] round(Node node, Duration length) {

@@ -226,6 +226,19 @@ public final class Report {
         } else {
             out.append("| cache under a 256 MB cap ≥ 90% of its uncapped get throughput | ? | ? |\n");
         }
+        for (String caller : List.of("virtual-caller", "platform-caller")) {
+            Figure alone = get("kv-neighbour.alone", caller);
+            Figure busy = get("kv-neighbour.busy", caller);
+            Figure tail = get("kv-neighbour.p99", caller);
+            String what = "durable service next to a saturating neighbour ≥ 50% of its throughput alone (" + caller.replace('-', ' ') + ")";
+            if (alone != null && busy != null) {
+                double share = busy.value / alone.value;
+                out.append(String.format(Locale.ROOT, "| %s | %.0f%% (%,.0f of %,.0f puts/s, p99 %.1f ms) | %s |%n", what, share * 100,
+                        busy.value, alone.value, tail == null ? Double.NaN : tail.value, share >= 0.5 ? "yes" : "no"));
+            } else {
+                out.append("| ").append(what).append(" | ? | ? |\n");
+            }
+        }
         clusterTable(out);
         keyedTable(out);
         return out.toString();

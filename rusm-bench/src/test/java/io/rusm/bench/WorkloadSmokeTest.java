@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +124,29 @@ class WorkloadSmokeTest {
         assertThat(Files.readString(dir.resolve("table.md"))).isEqualTo(table);
         assertThat(table).contains("| call round trip, 1 caller (ns) | 1,000 ns |").contains("2,000 ns (0.50×)")
                 .contains("| ≤ 1 KB retained heap per idle service | 900 B | yes |");
+    }
+
+    @Test
+    void durableNextToANeighbourPrintsBothCallersFigures(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        System.setProperty("rusm.bench.kvdir", dir.toString());
+        java.io.PrintStream stdout = System.out;
+        var captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            KvMain.main(new String[] {"neighbour", "1", "100"});
+        } finally {
+            System.setOut(stdout);
+            System.clearProperty("rusm.bench.kvdir");
+        }
+        String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        stdout.print(out);
+        for (String caller : List.of("virtual-caller", "platform-caller")) {
+            assertThat(out).containsPattern("RESULT kv-neighbour.alone " + caller + " [1-9][0-9]* puts/s")
+                    .containsPattern("RESULT kv-neighbour.busy " + caller + " [1-9][0-9]* puts/s");
+        }
+        Path results = Files.createDirectory(dir.resolve("results"));
+        Files.writeString(results.resolve("kv-neighbour.txt"), out);
+        assertThat(Report.write(results)).contains("| durable service next to a saturating neighbour ≥ 50% of its throughput alone (virtual caller) |");
     }
 
     @Test
