@@ -2,6 +2,7 @@ package io.rusm.internal.process;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -37,6 +38,9 @@ public final class FiberWakeups {
             .unstarted(FiberWakeups::submitLeftovers);
     /** Set by the fallback before it parks without a timeout (a hand-over then unparks it). */
     private static volatile boolean fallbackIdle;
+    /** Wake-ups handed over, and those of them the fallback had to submit (for tests and diagnosis). */
+    private static final LongAdder handedOver = new LongAdder();
+    private static final LongAdder submittedLate = new LongAdder();
 
     static {
         fallback.start();
@@ -52,6 +56,7 @@ public final class FiberWakeups {
             LockSupport.unpark(thread);
             return;
         }
+        handedOver.increment();
         handed.offer(thread);
         pending = true;
         if (fallbackIdle) {
@@ -80,8 +85,26 @@ public final class FiberWakeups {
                 continue;
             }
             LockSupport.parkNanos(FiberWakeups.class, TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS));
-            for (Thread t; (t = handed.poll()) != null; ) LockSupport.unpark(t); // external, as without this class
+            for (Thread t; (t = handed.poll()) != null; ) { // external, as without this class
+                submittedLate.increment();
+                LockSupport.unpark(t);
+            }
         }
+    }
+
+    /** Wake-ups handed over to carriers so far (rather than submitted at once). */
+    public static long handedOver() {
+        return handedOver.sum();
+    }
+
+    /** Of those, how many no carrier took within the grace period, so the fallback submitted them. */
+    public static long submittedLate() {
+        return submittedLate.sum();
+    }
+
+    /** Whether every carrier of the virtual-thread scheduler is running something now. */
+    public static boolean allCarriersBusy() {
+        return load.allCarriersBusy();
     }
 
     /** Whether the virtual-thread scheduler's carriers are all running something now. */
