@@ -239,6 +239,16 @@ public final class Report {
                 out.append("| ").append(what).append(" | ? | ? |\n");
             }
         }
+        Figure httpAlone = get("http-neighbour.alone", "rusm");
+        Figure httpBusy = get("http-neighbour.busy", "rusm");
+        String what = "durable counter over HTTP next to 64 connections on the plain one ≥ 50% of alone";
+        if (httpAlone != null && httpBusy != null) {
+            double share = httpBusy.value / httpAlone.value;
+            out.append(String.format(Locale.ROOT, "| %s | %.0f%% (%,.0f of %,.0f req/s) | %s |%n", what, share * 100,
+                    httpBusy.value, httpAlone.value, share >= 0.5 ? "yes" : "no"));
+        } else {
+            out.append("| ").append(what).append(" | ? | ? |\n");
+        }
         clusterTable(out);
         keyedTable(out);
         return out.toString();
