@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -46,7 +47,14 @@ final class GroupCommitWriter {
     private static final long IDLE_MILLIS = 2_000;
 
     private final Backend backend;
-    private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    /**
+     * Lock-free, with a park/unpark handshake ({@link #writerParked}) rather than a blocking queue:
+     * a fiber must never wait for a lock this platform thread holds, because the thread would then
+     * wake it through the virtual-thread scheduler's external queue (see {@code FiberWakeups}).
+     */
+    private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
+    /** Set by the writer before it parks for want of writes; an enqueue after that unparks it. */
+    private volatile boolean writerParked;
     /** Read side: enqueuing; write side: closing. No write is enqueued after {@link Write#STOP}. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean closed; // guarded by gate
@@ -75,6 +83,7 @@ final class GroupCommitWriter {
         } finally {
             enqueue.unlock();
         }
+        if (writerParked) LockSupport.unpark(thread); // publish, then check: see next()
         return write.done;
     }
 
@@ -99,6 +108,7 @@ final class GroupCommitWriter {
         } finally {
             closing.unlock();
         }
+        LockSupport.unpark(thread);
         boolean interrupted = false;
         while (true) {
             try {
@@ -115,18 +125,13 @@ final class GroupCommitWriter {
         List<Write> batch = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
-            Write first;
-            try {
-                first = queue.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue; // nobody interrupts this thread on purpose; keep serving the queue
-            }
+            Write first = next();
             if (first == null) {
                 idle();
                 continue;
             }
             batch.add(first);
-            queue.drainTo(batch, MAX_BATCH - 1);
+            for (Write w; batch.size() < MAX_BATCH && (w = queue.poll()) != null; ) batch.add(w);
             stop = batch.remove(Write.STOP); // STOP is enqueued last: nothing follows it
             try {
                 if (!batch.isEmpty()) commit(batch);
@@ -137,6 +142,29 @@ final class GroupCommitWriter {
             // FiberWakeups: a plain unpark from this thread waits behind busy carriers' local work.
             for (Write w : batch) FiberWakeups.unpark(w.waiter);
             batch.clear();
+        }
+    }
+
+    /**
+     * The next write, parking while there is none; null after {@value #IDLE_MILLIS} ms without one.
+     * "Publish, then check" on both sides: a submitter enqueues and then reads {@link #writerParked};
+     * this thread sets it and then polls again before parking, so one of them sees the other.
+     */
+    private Write next() {
+        Write w = queue.poll();
+        if (w != null) return w;
+        long idleAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS);
+        writerParked = true;
+        try {
+            while ((w = queue.poll()) == null) {
+                long left = idleAt - System.nanoTime();
+                if (left <= 0) return null;
+                LockSupport.parkNanos(this, left);
+                Thread.interrupted(); // nobody interrupts this thread on purpose; keep serving the queue
+            }
+            return w;
+        } finally {
+            writerParked = false;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.rusm.internal.process;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -24,9 +26,37 @@ public final class CallDeadlines {
 
     static final CallDeadlines INSTANCE = new CallDeadlines();
 
-    /** One slot: a doubly linked list of waiting calls, guarded by the slot itself. */
+    /**
+     * One slot: a doubly linked list of waiting calls, guarded by a spin lock rather than a monitor.
+     * All calls made within the same millisecond with the same timeout share a slot, so it is
+     * contended; a virtual thread blocked on a contended monitor is resumed by the JDK's unblocker,
+     * a platform thread, through the scheduler's external queue, where it can starve while busy
+     * fibers keep the carriers' own queues full (see {@link FiberWakeups}). The critical sections
+     * are a few pointer writes.
+     */
     private static final class Slot {
+        private static final VarHandle LOCKED;
+        static {
+            try {
+                LOCKED = MethodHandles.lookup().findVarHandle(Slot.class, "locked", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         SyncCall head;
+        private volatile boolean locked;
+
+        void lock() {
+            for (int spins = 0; !LOCKED.compareAndSet(this, false, true); spins++) {
+                if (spins < 100) Thread.onSpinWait();
+                else Thread.yield(); // the holder's carrier may be descheduled by the OS
+            }
+        }
+
+        void unlock() {
+            locked = false;
+        }
     }
 
     private final Slot[] slots = new Slot[SLOTS];
@@ -64,11 +94,14 @@ public final class CallDeadlines {
     void register(SyncCall call) {
         waiting.increment();
         Slot s = slotOf(call.deadline);
-        synchronized (s) {
+        s.lock();
+        try {
             call.nextWaiting = s.head;
             if (s.head != null) s.head.prevWaiting = call;
             s.head = call;
             call.waiting = true;
+        } finally {
+            s.unlock();
         }
         if (idle) {
             idle = false;
@@ -79,9 +112,12 @@ public final class CallDeadlines {
     /** Unlinks {@code call} (its caller woke: replied, timed out or interrupted); nothing if the wheel did already. */
     void unregister(SyncCall call) {
         Slot s = slotOf(call.deadline);
-        synchronized (s) {
+        s.lock();
+        try {
             if (!call.waiting) return; // the wheel expired it, and counted it out
             unlink(s, call);
+        } finally {
+            s.unlock();
         }
         waiting.decrement();
     }
@@ -120,7 +156,8 @@ public final class CallDeadlines {
 
     /** Wakes the callers in {@code s} whose deadline has passed. */
     private void expire(Slot s, long now) {
-        synchronized (s) {
+        s.lock();
+        try {
             SyncCall c = s.head;
             while (c != null) {
                 SyncCall next = c.nextWaiting;
@@ -131,6 +168,8 @@ public final class CallDeadlines {
                 }
                 c = next;
             }
+        } finally {
+            s.unlock();
         }
     }
 }

@@ -18,19 +18,53 @@ import java.util.concurrent.locks.LockSupport;
  * again (issue 13: 6% of its throughput alone next to 64 callers of a plain service). Unparked
  * from a carrier instead, the fiber goes to the end of that carrier's local (FIFO) queue.
  *
- * <p><b>How.</b> While every carrier is busy, a wake-up from outside is not submitted but handed
- * over: queued here, and taken out by the next rusm fiber that passes {@link #handOut()} (between
- * two messages of any process, before a caller parks), which unparks it from its carrier. While a
- * carrier is free, the wake-up is submitted at once, as before: a free carrier looks at the
- * external queues. A wake-up no carrier took within {@value #GRACE_MICROS} µs (the carriers are
- * busy with work that is not rusm's) is submitted by a daemon thread, which sleeps while nothing
- * is handed over. Waking a fiber twice is harmless (a park may always return early).
+ * <p><b>How.</b> While every carrier is busy (or any task is queued), a wake-up from outside is not
+ * submitted but handed over: queued here, and taken out by the next rusm fiber that passes
+ * {@link #handOut()} (between two messages of any process, before a caller parks), which unparks
+ * it from its carrier. While a carrier is free and nothing is queued, the wake-up is submitted at
+ * once, as before: the free carrier finds it. A small daemon thread, asleep while nothing is
+ * handed over, submits a wake-up that no carrier took within {@value #GRACE_MICROS} µs once the
+ * carriers are no longer crowded; while they are, it keeps holding it, because an external
+ * submission would wait just as long (carriers busy with work that is not rusm's never pass
+ * {@code handOut}; then the wake-up waits for them either way). Waking a fiber twice is harmless (a
+ * park may always return early).
+ *
+ * <p>The same hazard comes from any lock a platform thread may hold while fibers wait for it (the
+ * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
+ * deadline wheel's slots take a spin lock and the {@code Kv} writer's queue is lock-free. Virtual
+ * threads that code outside rusm starts or wakes from a platform thread (a web server's poller
+ * starting a request's thread) still go through the external queue: the JDK's behaviour, not
+ * rusm's to change.
  */
 public final class FiberWakeups {
     /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
     static final long GRACE_MICROS = 500;
 
-    private static final ConcurrentLinkedQueue<Thread> handed = new ConcurrentLinkedQueue<>();
+    /** One handed-over wake-up; taken by whoever claims it first, a carrier or the fallback. */
+    private static final class Handed {
+        private static final java.lang.invoke.VarHandle CLAIMED;
+        static {
+            try {
+                CLAIMED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Handed.class, "claimed", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Thread thread;
+        final long at = System.nanoTime();
+        private volatile boolean claimed;
+
+        Handed(Thread thread) {
+            this.thread = thread;
+        }
+
+        boolean claim() {
+            return !claimed && CLAIMED.compareAndSet(this, false, true);
+        }
+    }
+
+    private static final ConcurrentLinkedQueue<Handed> handed = new ConcurrentLinkedQueue<>();
     /** Set after a hand-over, cleared by the fiber that takes them out: the one read on the hot path. */
     private static volatile boolean pending;
     private static final CarrierLoad load = CarrierLoad.probe();
@@ -57,7 +91,7 @@ public final class FiberWakeups {
             return;
         }
         handedOver.increment();
-        handed.offer(thread);
+        handed.offer(new Handed(thread));
         pending = true;
         if (fallbackIdle) {
             fallbackIdle = false;
@@ -72,23 +106,42 @@ public final class FiberWakeups {
     public static void handOut() {
         if (!pending) return;
         pending = false; // cleared before the polls: a hand-over after the last poll sets it again
-        for (Thread t; (t = handed.poll()) != null; ) LockSupport.unpark(t);
+        for (Handed h; (h = handed.poll()) != null; ) {
+            if (h.claim()) LockSupport.unpark(h.thread);
+        }
     }
 
-    /** The fallback: submits whatever no carrier took within the grace period. */
+    /**
+     * The fallback: submits each wake-up no carrier took within the grace period, counted from its
+     * own hand-over (one submitted early would wait in the external queue, the very thing avoided).
+     */
     private static void submitLeftovers() {
         while (true) {
-            if (handed.isEmpty()) {
+            Handed h = handed.peek();
+            if (h == null) {
                 fallbackIdle = true;
                 if (handed.isEmpty()) LockSupport.park(FiberWakeups.class);
                 fallbackIdle = false;
                 continue;
             }
-            LockSupport.parkNanos(FiberWakeups.class, TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS));
-            for (Thread t; (t = handed.poll()) != null; ) { // external, as without this class
-                submittedLate.increment();
-                LockSupport.unpark(t);
+            long wait = h.at + TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS) - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(FiberWakeups.class, wait);
+                continue;
             }
+            // Submitted while the carriers are still crowded, it would wait in the external queue for
+            // as long as they stay so (seconds under a ping-pong load: a GC pause can keep the
+            // carriers from passing handOut for a grace period). Held here, the next rusm fiber takes
+            // it; once a carrier is free with nothing queued, an external submission is safe.
+            if (load.allCarriersBusy()) {
+                LockSupport.parkNanos(FiberWakeups.class, TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS));
+                continue;
+            }
+            if (h.claim()) { // external, as without this class
+                submittedLate.increment();
+                LockSupport.unpark(h.thread);
+            }
+            handed.remove(h); // the head, unless a carrier polled it meanwhile
         }
     }
 
@@ -107,13 +160,13 @@ public final class FiberWakeups {
         return load.allCarriersBusy();
     }
 
-    /** Whether the virtual-thread scheduler's carriers are all running something now. */
+    /** Whether the virtual-thread scheduler's carriers are all running something now, or have work queued. */
     interface CarrierLoad {
         boolean allCarriersBusy();
 
         /**
          * The JDK's {@code VirtualThreadSchedulerMXBean} (its mounted count is the pool's active
-         * count, one field read); without it (a runtime image lacking {@code jdk.management}),
+         * count, one field read; its queued count sums the pool's few queues); without it (a runtime image lacking {@code jdk.management}),
          * never busy, which is the plain unpark.
          */
         static CarrierLoad probe() {
@@ -121,7 +174,10 @@ public final class FiberWakeups {
                 jdk.management.VirtualThreadSchedulerMXBean bean = java.lang.management.ManagementFactory
                         .getPlatformMXBean(jdk.management.VirtualThreadSchedulerMXBean.class);
                 if (bean != null && bean.getMountedVirtualThreadCount() >= 0) {
-                    return () -> bean.getMountedVirtualThreadCount() >= bean.getParallelism();
+                    // Busy also while any task waits in a queue: a carrier that is free for a moment
+                    // between two local tasks takes the next local one, not the external submission.
+                    return () -> bean.getMountedVirtualThreadCount() >= bean.getParallelism()
+                            || bean.getQueuedVirtualThreadCount() > 0;
                 }
             } catch (Throwable e) { // LinkageError, SecurityException: fall back to plain unparks
             }
