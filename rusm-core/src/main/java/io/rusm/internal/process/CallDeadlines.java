@@ -23,6 +23,11 @@ public final class CallDeadlines {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
     /** Slots of the wheel: one turn is about a second; a deadline further off waits for its turn in its slot. */
     private static final int SLOTS = 1024;
+    /**
+     * Each tick's calls are spread over this many slots by their caller, so that callers whose calls
+     * share a timeout (they all land in the same tick) do not all contend for one lock.
+     */
+    private static final int STRIPES = 8;
 
     static final CallDeadlines INSTANCE = new CallDeadlines();
 
@@ -48,10 +53,9 @@ public final class CallDeadlines {
         private volatile boolean locked;
 
         void lock() {
-            for (int spins = 0; !LOCKED.compareAndSet(this, false, true); spins++) {
-                if (spins < 100) Thread.onSpinWait();
-                else Thread.yield(); // the holder's carrier may be descheduled by the OS
-            }
+            // Spins only: a virtual thread's yield with an empty local queue is an external
+            // submission, the very thing avoided; a holder is never long (unless the OS preempts it).
+            while (!LOCKED.compareAndSet(this, false, true)) Thread.onSpinWait();
         }
 
         void unlock() {
@@ -59,7 +63,7 @@ public final class CallDeadlines {
         }
     }
 
-    private final Slot[] slots = new Slot[SLOTS];
+    private final Slot[] slots = new Slot[SLOTS * STRIPES];
     private final Thread wheel;
     /** Calls linked now (striped: callers on different carriers do not contend). */
     private final LongAdder waiting = new LongAdder();
@@ -71,7 +75,7 @@ public final class CallDeadlines {
     private volatile boolean idle;
 
     private CallDeadlines() {
-        for (int i = 0; i < SLOTS; i++) slots[i] = new Slot();
+        for (int i = 0; i < slots.length; i++) slots[i] = new Slot();
         wheel = Thread.ofPlatform().daemon(true).name("rusm-call-deadlines").unstarted(this::run);
         wheel.start();
     }
@@ -86,14 +90,15 @@ public final class CallDeadlines {
         return INSTANCE.wheel.getState() == Thread.State.WAITING;
     }
 
-    private Slot slotOf(long deadlineNanos) {
-        return slots[(int) Math.floorMod(Math.floorDiv(deadlineNanos, TICK_NANOS), (long) SLOTS)];
+    private Slot slotOf(SyncCall call) {
+        int tick = (int) Math.floorMod(Math.floorDiv(call.deadline, TICK_NANOS), (long) SLOTS);
+        return slots[tick * STRIPES + (int) (call.caller.threadId() & (STRIPES - 1))];
     }
 
     /** Links {@code call} (whose caller is about to park) under its deadline. */
     void register(SyncCall call) {
         waiting.increment();
-        Slot s = slotOf(call.deadline);
+        Slot s = slotOf(call);
         s.lock();
         try {
             call.nextWaiting = s.head;
@@ -111,7 +116,7 @@ public final class CallDeadlines {
 
     /** Unlinks {@code call} (its caller woke: replied, timed out or interrupted); nothing if the wheel did already. */
     void unregister(SyncCall call) {
-        Slot s = slotOf(call.deadline);
+        Slot s = slotOf(call);
         s.lock();
         try {
             if (!call.waiting) return; // the wheel expired it, and counted it out
@@ -142,7 +147,8 @@ public final class CallDeadlines {
             // every deadline of this turn in such a slot is over, the others wait for a later turn
             long tick = Math.floorDiv(now, TICK_NANOS) - 1;
             for (long t = Math.max(lastTick + 1, tick - SLOTS + 1); t <= tick; t++) {
-                expire(slots[(int) Math.floorMod(t, (long) SLOTS)], now);
+                int first = (int) Math.floorMod(t, (long) SLOTS) * STRIPES;
+                for (int i = first; i < first + STRIPES; i++) expire(slots[i], now);
             }
             lastTick = Math.max(lastTick, tick);
             if (waiting.sum() == 0) { // nobody waits: sleep until someone registers

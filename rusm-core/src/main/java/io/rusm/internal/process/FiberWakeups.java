@@ -18,16 +18,17 @@ import java.util.concurrent.locks.LockSupport;
  * again (issue 13: 6% of its throughput alone next to 64 callers of a plain service). Unparked
  * from a carrier instead, the fiber goes to the end of that carrier's local (FIFO) queue.
  *
- * <p><b>How.</b> While every carrier is busy (or any task is queued), a wake-up from outside is not
- * submitted but handed over: queued here, and taken out by the next rusm fiber that passes
- * {@link #handOut()} (between two messages of any process, before a caller parks), which unparks
- * it from its carrier. While a carrier is free and nothing is queued, the wake-up is submitted at
- * once, as before: the free carrier finds it. A small daemon thread, asleep while nothing is
- * handed over, submits a wake-up that no carrier took within {@value #GRACE_MICROS} µs once the
- * carriers are no longer crowded; while they are, it keeps holding it, because an external
- * submission would wait just as long (carriers busy with work that is not rusm's never pass
- * {@code handOut}; then the wake-up waits for them either way). Waking a fiber twice is harmless (a
- * park may always return early).
+ * <p><b>How.</b> Unless the pool is idle (no carrier active, nothing queued: the carrier woken
+ * finds the submission, there is nothing else to take), a wake-up from outside is not submitted
+ * but handed over: queued here, and taken out by the next rusm fiber that passes
+ * {@link #handOut()} (between two messages of any process, before it parks), which unparks it from
+ * its carrier. A carrier merely free for a moment is not enough: returning, it takes its next local
+ * task or steals one before it looks at the external queue. A small daemon thread, asleep while
+ * nothing is handed over, submits what no carrier took: at once once the pool is idle, after
+ * {@value #GRACE_MICROS} µs once a carrier has stayed free for three looks 100 µs apart (the others
+ * run work that is not rusm's), never while every carrier is busy (an external submission would
+ * wait just as long). Waking a fiber
+ * twice is harmless (a park may always return early).
  *
  * <p>The same hazard comes from any lock a platform thread may hold while fibers wait for it (the
  * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
@@ -39,6 +40,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class FiberWakeups {
     /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
     static final long GRACE_MICROS = 500;
+    private static final long GRACE_NANOS = GRACE_MICROS * 1_000;
+    /** How often the fallback looks again while it holds a wake-up. */
+    private static final long POLL_NANOS = 100_000;
+    /** Looks in a row, {@link #POLL_NANOS} apart, that must find a carrier free before it counts as free. */
+    private static final int FREE_LOOKS = 3;
 
     /** One handed-over wake-up; taken by whoever claims it first, a carrier or the fallback. */
     private static final class Handed {
@@ -86,7 +92,7 @@ public final class FiberWakeups {
     /** Wakes {@code thread} (null: nothing), handing the wake-up to a carrier when it comes from outside and all are busy. */
     public static void unpark(Thread thread) {
         if (thread == null) return;
-        if (Thread.currentThread().isVirtual() || !thread.isVirtual() || !load.allCarriersBusy()) {
+        if (Thread.currentThread().isVirtual() || !thread.isVirtual() || load.idle()) {
             LockSupport.unpark(thread);
             return;
         }
@@ -112,29 +118,28 @@ public final class FiberWakeups {
     }
 
     /**
-     * The fallback: submits each wake-up no carrier took within the grace period, counted from its
-     * own hand-over (one submitted early would wait in the external queue, the very thing avoided).
+     * The fallback: submits a wake-up no carrier took, once that is safe. At once when the pool has
+     * gone idle (no carrier active: the one woken finds it, there is nothing else to take); after
+     * {@value #GRACE_MICROS} µs, counted from its own hand-over, when some carrier is free (the
+     * carriers run work that is not rusm's, which never passes {@code handOut}). While every
+     * carrier is busy it keeps holding it: submitted, it would wait in the external queue for as
+     * long as they stay busy (seconds under a ping-pong load), and the next rusm fiber takes it here.
      */
     private static void submitLeftovers() {
+        int freeLooks = 0; // consecutive looks that found a carrier free: one look may catch a carrier between two tasks
         while (true) {
             Handed h = handed.peek();
             if (h == null) {
                 fallbackIdle = true;
                 if (handed.isEmpty()) LockSupport.park(FiberWakeups.class);
                 fallbackIdle = false;
+                freeLooks = 0;
                 continue;
             }
-            long wait = h.at + TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS) - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(FiberWakeups.class, wait);
-                continue;
-            }
-            // Submitted while the carriers are still crowded, it would wait in the external queue for
-            // as long as they stay so (seconds under a ping-pong load: a GC pause can keep the
-            // carriers from passing handOut for a grace period). Held here, the next rusm fiber takes
-            // it; once a carrier is free with nothing queued, an external submission is safe.
-            if (load.allCarriersBusy()) {
-                LockSupport.parkNanos(FiberWakeups.class, TimeUnit.MICROSECONDS.toNanos(GRACE_MICROS));
+            freeLooks = load.allCarriersBusy() ? 0 : freeLooks + 1;
+            boolean due = load.idle() || (System.nanoTime() - h.at >= GRACE_NANOS && freeLooks >= FREE_LOOKS);
+            if (!due) {
+                LockSupport.parkNanos(FiberWakeups.class, POLL_NANOS);
                 continue;
             }
             if (h.claim()) { // external, as without this class
@@ -160,28 +165,52 @@ public final class FiberWakeups {
         return load.allCarriersBusy();
     }
 
-    /** Whether the virtual-thread scheduler's carriers are all running something now, or have work queued. */
+    /** What the virtual-thread scheduler's carriers are doing now. */
     interface CarrierLoad {
+        /** Every carrier is running something, or a task waits in a queue. */
         boolean allCarriersBusy();
 
+        /** No carrier is active and nothing is queued: an external submission is taken at once. */
+        boolean idle();
+
         /**
-         * The JDK's {@code VirtualThreadSchedulerMXBean} (its mounted count is the pool's active
-         * count, one field read; its queued count sums the pool's few queues); without it (a runtime image lacking {@code jdk.management}),
-         * never busy, which is the plain unpark.
+         * The JDK's {@code VirtualThreadSchedulerMXBean}: its mounted count is the pool's active
+         * count (one field read), its queued count sums the pool's few queues. Busy also while a
+         * task is queued: a carrier free for a moment between two local tasks takes the next local
+         * one, or steals, before it looks at an external submission. Without the bean (a runtime
+         * image lacking {@code jdk.management}), always idle: the plain unpark.
          */
         static CarrierLoad probe() {
             try {
                 jdk.management.VirtualThreadSchedulerMXBean bean = java.lang.management.ManagementFactory
                         .getPlatformMXBean(jdk.management.VirtualThreadSchedulerMXBean.class);
                 if (bean != null && bean.getMountedVirtualThreadCount() >= 0) {
-                    // Busy also while any task waits in a queue: a carrier that is free for a moment
-                    // between two local tasks takes the next local one, not the external submission.
-                    return () -> bean.getMountedVirtualThreadCount() >= bean.getParallelism()
-                            || bean.getQueuedVirtualThreadCount() > 0;
+                    return new CarrierLoad() {
+                        @Override
+                        public boolean allCarriersBusy() {
+                            return bean.getMountedVirtualThreadCount() >= bean.getParallelism()
+                                    || bean.getQueuedVirtualThreadCount() > 0;
+                        }
+
+                        @Override
+                        public boolean idle() {
+                            return bean.getMountedVirtualThreadCount() == 0 && bean.getQueuedVirtualThreadCount() == 0;
+                        }
+                    };
                 }
             } catch (Throwable e) { // LinkageError, SecurityException: fall back to plain unparks
             }
-            return () -> false;
+            return new CarrierLoad() {
+                @Override
+                public boolean allCarriersBusy() {
+                    return false;
+                }
+
+                @Override
+                public boolean idle() {
+                    return true;
+                }
+            };
         }
     }
 }
