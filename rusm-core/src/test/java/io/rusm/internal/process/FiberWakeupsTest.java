@@ -70,19 +70,8 @@ class FiberWakeupsTest {
         int carriers = java.lang.Runtime.getRuntime().availableProcessors();
         CountDownLatch spinning = new CountDownLatch(carriers);
         AtomicBoolean released = new AtomicBoolean();
-        AtomicLong wokeAt = new AtomicLong();
-        AtomicBoolean go = new AtomicBoolean();
-        CountDownLatch parked = new CountDownLatch(1);
         // the fiber to wake parks first: once the spinners hold the carriers nothing else runs
-        Thread sleeper = Thread.ofVirtual().unstarted(() -> {
-            parked.countDown();
-            while (!go.get()) LockSupport.park();
-            wokeAt.set(System.nanoTime());
-        });
-        sleeper.start();
-        assertThat(parked.await(10, TimeUnit.SECONDS)).isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (sleeper.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
+        ParkedFiber sleeper = ParkedFiber.start();
         // Virtual threads that hold every carrier without ever passing through rusm (never yield,
         // never park) until released: no carrier can take a handed-over wake-up.
         for (int i = 0; i < carriers; i++) {
@@ -97,14 +86,13 @@ class FiberWakeupsTest {
 
         long handedBefore = FiberWakeups.handedOver();
         long lateBefore = FiberWakeups.submittedLate();
-        go.set(true);
-        FiberWakeups.unpark(sleeper);
+        sleeper.wakeFromHere();
         assertThat(FiberWakeups.handedOver()).as("handed over: every carrier was busy").isGreaterThan(handedBefore);
         // Held while the carriers stay crowded (an external submission would wait just as long),
         // submitted by the fallback once they are free: no rusm fiber runs here to take it.
         released.set(true);
-        assertThat(sleeper.join(Duration.ofSeconds(10))).as("the woken fiber ran once the carriers were free").isTrue();
-        assertThat(wokeAt.get()).isPositive();
+        assertThat(sleeper.fiber().join(Duration.ofSeconds(10))).as("the woken fiber ran once the carriers were free").isTrue();
+        assertThat(sleeper.wokeAt().get()).isPositive();
         assertThat(FiberWakeups.submittedLate()).as("submitted by the fallback").isGreaterThan(lateBefore);
     }
 
@@ -122,25 +110,37 @@ class FiberWakeupsTest {
     private static long[] wakeParkedFiberFromPlainThread(int rounds) throws InterruptedException {
         long[] latencies = new long[rounds];
         for (int i = 0; i < rounds; i++) {
+            ParkedFiber parked = ParkedFiber.start();
+            long t0 = System.nanoTime();
+            parked.wakeFromHere();
+            assertThat(parked.fiber().join(Duration.ofSeconds(10))).as("woken fiber %d ran", i).isTrue();
+            latencies[i] = parked.wokeAt().get() - t0;
+        }
+        return latencies;
+    }
+
+    /** A fiber parked until {@link #wakeFromHere()}, which notes when it ran again. */
+    private record ParkedFiber(Thread fiber, AtomicBoolean go, AtomicLong wokeAt) {
+        static ParkedFiber start() throws InterruptedException {
             AtomicBoolean go = new AtomicBoolean();
             AtomicLong wokeAt = new AtomicLong();
-            CountDownLatch parking = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
             Thread fiber = Thread.ofVirtual().start(() -> {
-                parking.countDown();
+                started.countDown();
                 while (!go.get()) LockSupport.park();
                 wokeAt.set(System.nanoTime());
             });
-            assertThat(parking.await(10, TimeUnit.SECONDS)).isTrue();
-            // wait until it is parked (not merely about to), so the wake-up is a real unpark
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            // parked, not merely about to: the wake-up is a real unpark
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (fiber.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
-            long t0 = System.nanoTime();
+            return new ParkedFiber(fiber, go, wokeAt);
+        }
+
+        void wakeFromHere() {
             go.set(true);
             FiberWakeups.unpark(fiber);
-            assertThat(fiber.join(Duration.ofSeconds(10))).as("woken fiber %d ran", i).isTrue();
-            latencies[i] = wokeAt.get() - t0;
         }
-        return latencies;
     }
 
     /** Whether {@code condition} holds within 10 s. */
