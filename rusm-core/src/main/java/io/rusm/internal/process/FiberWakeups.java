@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * when its own local queue has run dry ({@code WorkQueue.topLevelExec} runs local tasks until
  * there are none). Ping-ponging fibers — any busy service and its callers — keep the local queues
  * full, so a durable service whose put had long been made durable waited milliseconds to run
- * again (issue 13: 6% of its throughput alone next to 64 callers of a plain service). Unparked
+ * again, or seconds (issue 13: next to 64 callers of 8 plain services its calls timed out). Unparked
  * from a carrier instead, the fiber goes to the end of that carrier's local (FIFO) queue.
  *
  * <p><b>How.</b> Unless the pool is idle (no carrier active, nothing queued: the carrier woken
@@ -27,8 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * nothing is handed over, submits what no carrier took: at once once the pool is idle, after
  * {@value #GRACE_MICROS} µs once a carrier has stayed free for three looks 100 µs apart (the others
  * run work that is not rusm's), never while every carrier is busy (an external submission would
- * wait just as long). Waking a fiber
- * twice is harmless (a park may always return early).
+ * wait just as long). Waking a fiber twice is harmless (a park may always return early).
  *
  * <p>The same hazard comes from any lock a platform thread may hold while fibers wait for it (the
  * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
@@ -89,7 +88,7 @@ public final class FiberWakeups {
     private FiberWakeups() {
     }
 
-    /** Wakes {@code thread} (null: nothing), handing the wake-up to a carrier when it comes from outside and all are busy. */
+    /** Wakes {@code thread} (null: nothing); a fiber woken from outside the scheduler is handed to a carrier unless the pool is idle. */
     public static void unpark(Thread thread) {
         if (thread == null) return;
         if (Thread.currentThread().isVirtual() || !thread.isVirtual() || load.idle()) {
