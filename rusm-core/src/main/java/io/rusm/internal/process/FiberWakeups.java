@@ -109,7 +109,9 @@ public final class FiberWakeups {
      * the fibers handed over, from this carrier. One volatile read when there are none.
      */
     public static void handOut() {
-        if (!pending) return;
+        // Only a fiber can unpark from a carrier: a plain thread passing here (a platform caller
+        // parking for its reply) would submit them externally, the very thing avoided.
+        if (!pending || !Thread.currentThread().isVirtual()) return;
         pending = false; // cleared before the polls: a hand-over after the last poll sets it again
         for (Handed h; (h = handed.poll()) != null; ) {
             if (h.claim()) LockSupport.unpark(h.thread);
