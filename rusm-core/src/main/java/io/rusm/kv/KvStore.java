@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A durable store of {@link Kv} entries for every component of an application, and the factory of
@@ -253,8 +252,7 @@ public final class KvStore implements AutoCloseable {
     private static boolean parkUntil(CompletableFuture<Boolean> done) throws InterruptedException, ExecutionException {
         while (!done.isDone()) {
             if (Thread.interrupted()) throw new InterruptedException();
-            FiberWakeups.handOut();
-            LockSupport.park(done);
+            FiberWakeups.park(done);
         }
         return done.get();
     }

@@ -56,7 +56,7 @@ public final class RetainedSize {
 
     /** Like {@link #of} but also reports how many objects were visited (for overhead measurements). */
     public static long[] withCount(Object root, Predicate<Object> boundary) {
-        return withCount(root, NO_ROOTS, boundary);
+        return withCount(root, NO_ROOTS, boundary, 0);
     }
 
     private static final Object[] NO_ROOTS = {};
@@ -64,13 +64,9 @@ public final class RetainedSize {
     /**
      * {@link #withCount} of {@code root} and the {@code moreRoots} together, each object counted once
      * however many of them reach it (the messages a process's timers will deliver, with its state).
-     * The array itself is not counted.
+     * The array itself is not counted. The walk's tables are sized for about {@code expectedObjects}
+     * (the last walk's count; 0 if unknown).
      */
-    public static long[] withCount(Object root, Object[] moreRoots, Predicate<Object> boundary) {
-        return withCount(root, moreRoots, boundary, 0);
-    }
-
-    /** {@link #withCount(Object, Object[], Predicate)}, its tables sized for about {@code expectedObjects} (the last walk's count). */
     public static long[] withCount(Object root, Object[] moreRoots, Predicate<Object> boundary, long expectedObjects) {
         RetainedSize walk = new RetainedSize(boundary, expectedObjects);
         walk.push(root);

@@ -151,6 +151,16 @@ public final class FiberWakeups {
         }
     }
 
+    /**
+     * Parks the calling thread as {@link LockSupport#park(Object)} does, after passing on the
+     * wake-ups handed over ({@link #handOut()}): a carrier about to switch fibers, or to go idle, is
+     * the moment nobody else might take them. Every park of rusm's own waits goes through here.
+     */
+    public static void park(Object blocker) {
+        handOut();
+        LockSupport.park(blocker);
+    }
+
     /** Wake-ups handed over to carriers so far (rather than submitted at once). */
     public static long handedOver() {
         return handedOver.sum();

@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Multi-producer, single-consumer mailbox: a lock-free queue, a size counter for the capacity
@@ -98,8 +97,7 @@ public final class Mailbox {
                 e = poll();
                 if (e != null) return e;
                 if (closed || stop.getAsBoolean()) return null;
-                FiberWakeups.handOut(); // this carrier may go idle: nobody else might pass them on
-                LockSupport.park(this);
+                FiberWakeups.park(this);
             } finally {
                 parked = false;
             }

@@ -4,7 +4,6 @@ import io.rusm.CallInterruptedException;
 import io.rusm.CallTimeoutException;
 
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A call whose caller parks until the reply arrives. On a virtual thread the park releases the
@@ -52,8 +51,7 @@ public final class SyncCall extends Call {
                     if (abandon()) throw new CallTimeoutException(target, timeout);
                     continue; // the reply won the race: return it
                 }
-                FiberWakeups.handOut(); // a carrier about to switch fibers: the moment to pass wake-ups on
-                LockSupport.park(this);
+                FiberWakeups.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;
                     if (abandon()) throw new CallInterruptedException(target);
