@@ -22,14 +22,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded store: one H2 MVStore file, {@value #FILE_NAME}, in the configured directory; one
- * map per namespace. Durability comes from the writer calling {@link MVStore#commit()} then
+ * map per namespace. Durability comes from the group commit calling {@link MVStore#commit()} then
  * {@link MVStore#sync()} (which is {@code FileChannel.force(true)}) before acknowledging; the
  * store's own background writer is off, so nothing else writes.
  *
- * <p>The file is opened through H2's {@code async:} file system (an {@code AsynchronousFileChannel}):
- * a read on a virtual thread parks instead of blocking its carrier, and, unlike a plain
- * {@code FileChannel}, the channel is not closed for everyone when a reading thread is interrupted
- * (rusm interrupts a fiber it kills).
+ * <p>The file is opened through H2's {@code retry:} file system: a plain {@code FileChannel} that is
+ * reopened (and its lock taken again) and the operation retried when an interrupt closed it — an
+ * interrupt closes a {@code FileChannel} for every thread, and rusm interrupts a fiber it kills,
+ * perhaps in the middle of a read or of a commit it runs. A plain channel rather than H2's
+ * {@code async:} one (an {@code AsynchronousFileChannel}, which is never closed by an interrupt):
+ * that one runs every write on a pool thread, which then wakes the writing fiber — through the
+ * virtual-thread scheduler's external queue, behind every busy carrier — whereas
+ * {@code FileChannel.force} blocks the fiber's own carrier and the JDK lends the scheduler another
+ * carrier meanwhile. That is what lets a caller run its own commit ({@link #callerCommits()}). A
+ * read that misses H2's page cache blocks its carrier for the read, as any file read does.
  *
  * <p><b>Bounded file.</b> MVStore never overwrites a live chunk; a superseded chunk's space is reused
  * only after the store's retention time (45 s by default, for disks that flush late). With one
@@ -41,7 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * so no chunk a read may still need is overwritten under it. Live pages of sparse chunks are
  * moved forward by a small compaction step after every {@value #COMPACT_EVERY_COMMITS} commits
  * ({@value #STEP_WRITE_BYTES} bytes at most, written by the next commit), which keeps the chunks
- * dense; when the writer is idle, a file much larger than its chunks is compacted and truncated.
+ * dense; when the store is idle, a file much larger than its chunks is compacted and truncated.
  * Measured (README, BENCHMARKS.md): 1,000,000 puts over 1,000 keys leave a file of about 0.1 MB.
  */
 final class MvStoreBackend implements Backend {
@@ -61,7 +67,7 @@ final class MvStoreBackend implements Backend {
     private final MVStore store;
     private final ConcurrentHashMap<String, MVMap<String, byte[]>> maps = new ConcurrentHashMap<>();
     private final ReentrantLock opening = new ReentrantLock();
-    private int commitsSinceStep; // writer thread only
+    private int commitsSinceStep; // under the writer's commit turn
     private final AtomicLong compactions = new AtomicLong();
 
     private MvStoreBackend(Path file, MVStore store) {
@@ -91,8 +97,8 @@ final class MvStoreBackend implements Backend {
         MVStore store;
         try {
             store = new MVStore.Builder()
-                    .fileName("async:" + file)
-                    .autoCommitDisabled()       // no background writer: only our writer commits
+                    .fileName("retry:" + file)
+                    .autoCommitDisabled()       // no background writer: only our group commit commits
                     .autoCommitBufferSize(0)    // and never in the middle of a batch
                     .open();
         } catch (MVStoreException e) {
@@ -115,6 +121,12 @@ final class MvStoreBackend implements Backend {
     @Override
     public String description() {
         return "embedded Kv store " + file;
+    }
+
+    /** Yes: file I/O only, retried after an interrupt (see the class comment). */
+    @Override
+    public boolean callerCommits() {
+        return true;
     }
 
     @Override
@@ -193,7 +205,7 @@ final class MvStoreBackend implements Backend {
     }
 
     /**
-     * When the writer has had nothing to do for a while: writes what the last compaction step
+     * When nothing has been written for a while: writes what the last compaction step
      * rewrote, and, if the file is much larger than its chunks (after a burst, or a file grown by
      * an older version), moves up to {@value #SHRINK_MOVE_BYTES} bytes of chunks down and truncates it.
      */
@@ -233,7 +245,7 @@ final class MvStoreBackend implements Backend {
         store.closeImmediately();
     }
 
-    /** The namespace's map, created if needed: only the writer thread creates maps (creating one writes). */
+    /** The namespace's map, created if needed: only the commit turn's holder creates maps (creating one writes). */
     private MVMap<String, byte[]> map(String namespace) {
         MVMap<String, byte[]> map = maps.get(namespace);
         return map != null ? map : openMap(namespace);
