@@ -122,26 +122,33 @@ final class GroupCommitWriter {
      * lends the scheduler no spare carrier for it while the other carriers are busy. So fibers woken
      * onto that carrier, or not started yet, wait until it parks; a put loop that never parked would
      * keep them waiting for as long as it runs. Every {@value #FIBER_COMMITS_PER_SLICE} commits by
-     * fibers, one fiber parks instead (its write goes to the writer thread, its wake-up through
-     * {@code FiberWakeups}), which lets its carrier run what waited.
+     * fibers, if every carrier is busy or work is queued for one, one fiber parks instead (its write
+     * goes to the writer thread, its wake-up through {@code FiberWakeups}), which lets its carrier
+     * run what waited.
      */
     private boolean commitHere() {
         boolean fiber = Thread.currentThread().isVirtual();
         if (fiber && ++fiberCommitsInSlice > FIBER_COMMITS_PER_SLICE) {
             fiberCommitsInSlice = 0;
-            return false;
+            if (FiberWakeups.allCarriersBusy()) return false; // only if something waits for a carrier
         }
         if (!turn.tryLock()) return false;
         List<Write> batch = new ArrayList<>();
-        // An interrupt pending now would fail the file I/O at once; one arriving during it closes
-        // the channel, which the store reopens and retries (MvStoreBackend) and which costs the
-        // thread its interrupt status: both are given back afterwards.
+        // The commit is an act of the caller's process (Process.beginAct): a kill marks the process
+        // dead at once but waits for the act to end before it interrupts the fiber, so no kill's
+        // interrupt lands in the middle of the store's I/O and locks, where it would fail the whole
+        // batch, others' writes too. An interrupt already pending is put aside for the same reason;
+        // one from elsewhere (user code) closes the channel, which the store reopens and retries
+        // (MvStoreBackend), spending the thread's interrupt status. Both are given back afterwards.
+        io.rusm.internal.process.Process self = io.rusm.internal.process.Current.orNull();
+        boolean acting = self != null && self.beginAct(); // false once dead: no kill can come any more
         boolean interrupted = Thread.interrupted();
         try {
             drainInto(batch);
             commitBatch(batch);
         } finally {
             turn.unlock();
+            if (acting) self.endAct();
             if (interrupted || killedMeanwhile()) Thread.currentThread().interrupt();
         }
         wake(batch);

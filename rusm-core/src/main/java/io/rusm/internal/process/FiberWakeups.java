@@ -26,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * task or steals one before it looks at the external queue. A small daemon thread, asleep while
  * nothing is handed over, submits what no carrier took: at once once the pool is idle, after
  * {@value #GRACE_MICROS} µs once a carrier has stayed free for three looks 100 µs apart (the others
- * run work that is not rusm's), never while every carrier is busy (an external submission would
- * wait just as long). Waking a fiber twice is harmless (a park may always return early).
+ * run work that is not rusm's), and after {@value #MAX_HOLD_MICROS} µs whatever the carriers do
+ * (no rusm fiber has passed by: they run foreign work, which takes external submissions when it
+ * parks or yields). Waking a fiber twice is harmless (a park may always return early).
  *
  * <p>The same hazard comes from any lock a platform thread may hold while fibers wait for it (the
  * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
@@ -40,6 +41,14 @@ public final class FiberWakeups {
     /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
     static final long GRACE_MICROS = 500;
     private static final long GRACE_NANOS = GRACE_MICROS * 1_000;
+    /**
+     * The longest a wake-up is held, however busy the carriers: rusm fibers pass {@link #handOut()}
+     * at every message, so one held this long means the carriers run foreign work, which takes
+     * external submissions when it parks or yields (CPU-bound virtual threads that yield would
+     * otherwise keep a handed-over fiber waiting for as long as they run).
+     */
+    static final long MAX_HOLD_MICROS = 2_000;
+    private static final long MAX_HOLD_NANOS = MAX_HOLD_MICROS * 1_000;
     /** How often the fallback looks again while it holds a wake-up. */
     private static final long POLL_NANOS = 100_000;
     /** Looks in a row, {@link #POLL_NANOS} apart, that must find a carrier free before it counts as free. */
@@ -123,8 +132,9 @@ public final class FiberWakeups {
      * gone idle (no carrier active: the one woken finds it, there is nothing else to take); after
      * {@value #GRACE_MICROS} µs, counted from its own hand-over, when some carrier is free (the
      * carriers run work that is not rusm's, which never passes {@code handOut}). While every
-     * carrier is busy it keeps holding it: submitted, it would wait in the external queue for as
-     * long as they stay busy (seconds under a ping-pong load), and the next rusm fiber takes it here.
+     * carrier is busy it keeps holding it, up to {@value #MAX_HOLD_MICROS} µs: submitted, it would
+     * wait in the external queue for as long as rusm fibers ping-pong on the carriers, and the next
+     * of them takes it here; held longer, nobody would.
      */
     private static void submitLeftovers() {
         int freeLooks = 0; // consecutive looks that found a carrier free: one look may catch a carrier between two tasks
@@ -138,7 +148,8 @@ public final class FiberWakeups {
                 continue;
             }
             freeLooks = load.allCarriersBusy() ? 0 : freeLooks + 1;
-            boolean due = load.idle() || (System.nanoTime() - h.at >= GRACE_NANOS && freeLooks >= FREE_LOOKS);
+            long age = System.nanoTime() - h.at;
+            boolean due = load.idle() || (age >= GRACE_NANOS && freeLooks >= FREE_LOOKS) || age >= MAX_HOLD_NANOS;
             if (!due) {
                 LockSupport.parkNanos(FiberWakeups.class, POLL_NANOS);
                 continue;
