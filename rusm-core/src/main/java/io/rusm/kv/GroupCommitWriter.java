@@ -143,10 +143,12 @@ final class GroupCommitWriter {
         io.rusm.internal.process.Process self = io.rusm.internal.process.Current.orNull();
         boolean acting = self != null && self.beginAct(); // false once dead: no kill can come any more
         boolean interrupted = Thread.interrupted();
+        FiberWakeups.beginHoldingCarrier(); // its sync blocks this carrier: the pool must not look freer than it is
         try {
             drainInto(batch);
             commitBatch(batch);
         } finally {
+            FiberWakeups.endHoldingCarrier();
             turn.unlock();
             if (acting) self.endAct();
             if (interrupted || killedMeanwhile()) Thread.currentThread().interrupt();
