@@ -34,9 +34,8 @@ import java.util.concurrent.ExecutionException;
  * }
  * }</pre>
  *
- * <p>Writes go through group commit: everything pending is applied in one transaction and synced
- * once, by the first caller that finds no commit running (embedded store) or by a dedicated
- * platform thread (JDBC); the other callers park (on a virtual thread this costs no carrier). Reads
+ * <p>Writes go through group commit: callers park (on a virtual thread this costs no carrier) while
+ * one dedicated platform thread applies everything pending in one transaction and syncs once. Reads
  * run on the caller's thread. A read may see a write that is being made durable by a concurrent
  * caller whose {@code put} has not returned yet; once a {@code put} returned, every later read sees
  * it. Stores: {@linkplain #embedded(Path) embedded} (H2 MVStore file, no setup) and
@@ -157,7 +156,7 @@ public final class KvStore implements AutoCloseable {
         byte[] bytes;
         try {
             bytes = backend.read(component, key);
-            if (GroupCommitWriter.killedMeanwhile()) Thread.currentThread().interrupt(); // see MvStoreBackend: a retried read spends it
+            if (killedMeanwhile()) Thread.currentThread().interrupt(); // see MvStoreBackend: a retried read spends it
         } catch (Exception e) {
             throw new KvException("cannot read key '" + key + "' of component '" + component + "' from the " + description()
                     + ": " + e, component, key, e);
@@ -204,6 +203,12 @@ public final class KvStore implements AutoCloseable {
         }
     }
 
+    /** Whether the calling fiber's incarnation has ended: its kill's interrupt may have been spent. */
+    private static boolean killedMeanwhile() {
+        Process self = Current.orNull();
+        return self != null && !self.isAlive();
+    }
+
     /**
      * The calling incarnation (null on a plain thread), after failing with {@link FencedException}
      * if it has ended; the writer checks it again when it commits the write.
@@ -248,9 +253,8 @@ public final class KvStore implements AutoCloseable {
     }
 
     /**
-     * {@code done.get()}, but parked here rather than in the future: whoever commits wakes this
-     * thread through {@link FiberWakeups}, which a fiber next to busy carriers needs (see there).
-     * Nothing to wait for, most often, with the embedded store: the caller committed its write itself.
+     * {@code done.get()}, but parked here rather than in the future: the writer wakes this thread
+     * through {@link FiberWakeups} after its commit, which a fiber next to busy carriers needs (see there).
      */
     private static boolean parkUntil(CompletableFuture<Boolean> done) throws InterruptedException, ExecutionException {
         while (!done.isDone()) {

@@ -16,11 +16,6 @@ class ForwardingBackend implements Backend {
     }
 
     @Override
-    public boolean callerCommits() {
-        return delegate.callerCommits();
-    }
-
-    @Override
     public byte[] read(String namespace, String key) throws Exception {
         return delegate.read(namespace, key);
     }
@@ -48,5 +43,39 @@ class ForwardingBackend implements Backend {
     @Override
     public void close() throws Exception {
         delegate.close();
+    }
+
+    /** A transaction that forwards everything; tests override what they observe (say, the commit). */
+    static class ForwardingTransaction implements Transaction {
+        final Transaction delegate;
+
+        ForwardingTransaction(Transaction delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void put(String namespace, String key, byte[] value) throws Exception {
+            delegate.put(namespace, key, value);
+        }
+
+        @Override
+        public boolean epochHolds(String fence, long epoch) throws Exception {
+            return delegate.epochHolds(fence, epoch);
+        }
+
+        @Override
+        public boolean delete(String namespace, String key) throws Exception {
+            return delegate.delete(namespace, key);
+        }
+
+        @Override
+        public void commit() throws Exception {
+            delegate.commit();
+        }
+
+        @Override
+        public void rollback() {
+            delegate.rollback();
+        }
     }
 }

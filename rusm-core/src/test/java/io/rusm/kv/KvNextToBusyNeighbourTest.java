@@ -201,27 +201,11 @@ class KvNextToBusyNeighbourTest {
 
         @Override
         public Transaction begin() throws Exception {
-            Transaction tx = delegate.begin();
-            return new Transaction() {
-                @Override
-                public void put(String namespace, String key, byte[] value) throws Exception {
-                    tx.put(namespace, key, value);
-                }
-
-                @Override
-                public boolean delete(String namespace, String key) throws Exception {
-                    return tx.delete(namespace, key);
-                }
-
+            return new ForwardingTransaction(delegate.begin()) {
                 @Override
                 public void commit() throws Exception {
-                    tx.commit();
+                    super.commit();
                     lastCommitEnd = System.nanoTime();
-                }
-
-                @Override
-                public void rollback() {
-                    tx.rollback();
                 }
             };
         }

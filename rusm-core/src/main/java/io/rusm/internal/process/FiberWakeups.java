@@ -26,9 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * task or steals one before it looks at the external queue. A small daemon thread, asleep while
  * nothing is handed over, submits what no carrier took: at once once the pool is idle, after
  * {@value #GRACE_MICROS} µs once a carrier has stayed free for three looks 100 µs apart (the others
- * run work that is not rusm's), and after {@value #MAX_HOLD_LOOKS} looks (about 2 ms) whatever
- * the carriers do (no rusm fiber has passed by: they run foreign work, which takes external
- * submissions when it parks or yields). Waking a fiber twice is harmless (a park may always return early).
+ * run work that is not rusm's), never while every carrier is busy (an external submission would
+ * wait just as long). Waking a fiber twice is harmless (a park may always return early).
  *
  * <p>The same hazard comes from any lock a platform thread may hold while fibers wait for it (the
  * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
@@ -41,16 +40,6 @@ public final class FiberWakeups {
     /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
     static final long GRACE_MICROS = 500;
     private static final long GRACE_NANOS = GRACE_MICROS * 1_000;
-    /**
-     * The most looks, {@link #POLL_NANOS} apart, for which a wake-up is held however busy the
-     * carriers (about 2 ms): rusm fibers pass {@link #handOut()} at every message, so a wake-up none
-     * of them took for that long means the carriers run foreign work, which takes external
-     * submissions when it parks or yields (CPU-bound virtual threads that yield would otherwise keep
-     * a handed-over fiber waiting for as long as they run). Counted in looks, not in time: after a
-     * GC pause, which stops the carriers and this thread alike, a wake-up is old but the carriers
-     * take it within microseconds, whereas submitted it would wait behind them indefinitely.
-     */
-    static final int MAX_HOLD_LOOKS = 20;
     /** How often the fallback looks again while it holds a wake-up. */
     private static final long POLL_NANOS = 100_000;
     /** Looks in a row, {@link #POLL_NANOS} apart, that must find a carrier free before it counts as free. */
@@ -81,8 +70,6 @@ public final class FiberWakeups {
     }
 
     private static final ConcurrentLinkedQueue<Handed> handed = new ConcurrentLinkedQueue<>();
-    /** Fibers inside a blocking call that keeps their carrier ({@link #beginHoldingCarrier()}). */
-    private static final java.util.concurrent.atomic.AtomicInteger holdingCarrier = new java.util.concurrent.atomic.AtomicInteger();
     /** Set after a hand-over, cleared by the fiber that takes them out: the one read on the hot path. */
     private static volatile boolean pending;
     private static final CarrierLoad load = CarrierLoad.probe();
@@ -136,14 +123,11 @@ public final class FiberWakeups {
      * gone idle (no carrier active: the one woken finds it, there is nothing else to take); after
      * {@value #GRACE_MICROS} µs, counted from its own hand-over, when some carrier is free (the
      * carriers run work that is not rusm's, which never passes {@code handOut}). While every
-     * carrier is busy it keeps holding it, up to {@value #MAX_HOLD_LOOKS} looks: submitted, it would
-     * wait in the external queue for as long as rusm fibers ping-pong on the carriers, and the next
-     * of them takes it here; held longer, nobody would.
+     * carrier is busy it keeps holding it: submitted, it would wait in the external queue for as
+     * long as they stay busy (seconds under a ping-pong load), and the next rusm fiber takes it here.
      */
     private static void submitLeftovers() {
         int freeLooks = 0; // consecutive looks that found a carrier free: one look may catch a carrier between two tasks
-        Handed held = null; // the head at the last look, and for how many looks it has been the head
-        int heldLooks = 0;
         while (true) {
             Handed h = handed.peek();
             if (h == null) {
@@ -154,10 +138,7 @@ public final class FiberWakeups {
                 continue;
             }
             freeLooks = load.allCarriersBusy() ? 0 : freeLooks + 1;
-            heldLooks = h == held ? heldLooks + 1 : 1;
-            held = h;
-            boolean due = load.idle() || (System.nanoTime() - h.at >= GRACE_NANOS && freeLooks >= FREE_LOOKS)
-                    || heldLooks > MAX_HOLD_LOOKS;
+            boolean due = load.idle() || (System.nanoTime() - h.at >= GRACE_NANOS && freeLooks >= FREE_LOOKS);
             if (!due) {
                 LockSupport.parkNanos(FiberWakeups.class, POLL_NANOS);
                 continue;
@@ -178,22 +159,6 @@ public final class FiberWakeups {
     public static void park(Object blocker) {
         handOut();
         LockSupport.park(blocker);
-    }
-
-    /**
-     * Marks the start of a blocking call during which the calling fiber keeps its carrier (the
-     * {@code Kv} commit a fiber runs itself: its fsync). The JDK stops counting such a carrier as
-     * active while it blocks, so without this the pool would look as if a carrier were free while
-     * both run or hold a fiber, and the fallback would submit wake-ups externally, where ping-pong
-     * on the other carriers keeps them waiting. A no-op on a platform thread.
-     */
-    public static void beginHoldingCarrier() {
-        if (Thread.currentThread().isVirtual()) holdingCarrier.incrementAndGet();
-    }
-
-    /** Ends what {@link #beginHoldingCarrier()} began. */
-    public static void endHoldingCarrier() {
-        if (Thread.currentThread().isVirtual()) holdingCarrier.decrementAndGet();
     }
 
     /** Wake-ups handed over to carriers so far (rather than submitted at once). */
@@ -221,8 +186,7 @@ public final class FiberWakeups {
 
         /**
          * The JDK's {@code VirtualThreadSchedulerMXBean}: its mounted count is the pool's active
-         * count (one field read), to which the carriers held in a blocking call are added back
-         * ({@link #beginHoldingCarrier()}); its queued count sums the pool's few queues. Busy also while a
+         * count (one field read), its queued count sums the pool's few queues. Busy also while a
          * task is queued: a carrier free for a moment between two local tasks takes the next local
          * one, or steals, before it looks at an external submission. Without the bean (a runtime
          * image lacking {@code jdk.management}), always idle: the plain unpark.
@@ -235,17 +199,13 @@ public final class FiberWakeups {
                     return new CarrierLoad() {
                         @Override
                         public boolean allCarriersBusy() {
-                            return mounted() >= bean.getParallelism() || bean.getQueuedVirtualThreadCount() > 0;
+                            return bean.getMountedVirtualThreadCount() >= bean.getParallelism()
+                                    || bean.getQueuedVirtualThreadCount() > 0;
                         }
 
                         @Override
                         public boolean idle() {
-                            return mounted() == 0 && bean.getQueuedVirtualThreadCount() == 0;
-                        }
-
-                        /** Active carriers, and those held by a fiber in a blocking call (which the pool does not count). */
-                        private int mounted() {
-                            return bean.getMountedVirtualThreadCount() + holdingCarrier.get();
+                            return bean.getMountedVirtualThreadCount() == 0 && bean.getQueuedVirtualThreadCount() == 0;
                         }
                     };
                 }
