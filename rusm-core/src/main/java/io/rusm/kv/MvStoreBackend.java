@@ -2,14 +2,14 @@ package io.rusm.kv;
 
 import io.rusm.KvException;
 import org.h2.mvstore.DataUtils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.RandomAccessStore;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * interrupt closes a {@code FileChannel} for every thread, and rusm interrupts a fiber it kills,
  * perhaps in the middle of a read. A plain channel rather than H2's {@code async:} one (an
  * {@code AsynchronousFileChannel}, which an interrupt does not close): that one runs every write on
- * a pool thread, a hand-off per write, and with {@code retry:} the writer's puts are 20–30% faster
+ * a pool thread, a hand-off per write, and with {@code retry:} the writer's puts were 10–30% faster
  * (BENCHMARKS.md). A read that misses H2's page cache blocks its carrier for the read, as any file
  * read on a virtual thread does.
  *
@@ -199,8 +199,9 @@ final class MvStoreBackend implements Backend {
         try {
             if (store.compact(COMPACT_FILL_RATE, STEP_WRITE_BYTES)) compactions.incrementAndGet();
         } catch (RuntimeException e) {
-            // The commit is durable by now: a step that failed (MVStore takes its lock for it
-            // interruptibly) must not fail the batch. The next step does the work.
+            // The commit is durable by now: a step that failed must not fail the batch (MVStore
+            // takes its lock for the step interruptibly, should the committing thread ever be
+            // interrupted). The next step does the work.
             if (e.getCause() instanceof InterruptedException) Thread.currentThread().interrupt();
             log.debug("rusm Kv compaction step skipped for {}: {}", description(), e.toString());
         }
