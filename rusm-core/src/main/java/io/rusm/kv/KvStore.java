@@ -156,7 +156,6 @@ public final class KvStore implements AutoCloseable {
         byte[] bytes;
         try {
             bytes = backend.read(component, key);
-            if (killedMeanwhile()) Thread.currentThread().interrupt(); // see MvStoreBackend: a retried read spends it
         } catch (Exception e) {
             throw new KvException("cannot read key '" + key + "' of component '" + component + "' from the " + description()
                     + ": " + e, component, key, e);
@@ -201,12 +200,6 @@ public final class KvStore implements AutoCloseable {
         } catch (Exception e) {
             throw new KvException("cannot list the keys of component '" + component + "' in the " + description() + ": " + e, e);
         }
-    }
-
-    /** Whether the calling fiber's incarnation has ended: its kill's interrupt may have been spent. */
-    private static boolean killedMeanwhile() {
-        Process self = Current.orNull();
-        return self != null && !self.isAlive();
     }
 
     /**
