@@ -199,9 +199,9 @@ final class MvStoreBackend implements Backend {
         try {
             if (store.compact(COMPACT_FILL_RATE, STEP_WRITE_BYTES)) compactions.incrementAndGet();
         } catch (RuntimeException e) {
-            // The commit is durable by now: a step that failed must not fail the batch (MVStore
-            // takes its lock for the step interruptibly, should the committing thread ever be
-            // interrupted). The next step does the work.
+            // The commit is durable by now: a step that failed (an I/O error; MVStore also takes
+            // its lock for the step interruptibly) must not report the batch as failed. The next
+            // step does the work.
             if (e.getCause() instanceof InterruptedException) Thread.currentThread().interrupt();
             log.debug("rusm Kv compaction step skipped for {}: {}", description(), e.toString());
         }

@@ -208,9 +208,7 @@ class KvFencingTest {
             if (hold) {
                 hold = false;
                 holding.countDown();
-                // uninterruptibly, as a real backend's I/O is: the put's own fiber may be the one
-                // running this commit, and its kill interrupts it
-                awaitIgnoringInterrupts(release);
+                if (!release.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("never released");
             }
             return delegate.begin();
         }

@@ -34,8 +34,9 @@ class KvInterruptTest {
 
     /**
      * Interrupts closing the file channel in the middle of reads and puts: the store reopens it and
-     * goes on, and every put that returned is in the file afterwards. A put whose thread was interrupted while it waited may fail (it says it
-     * may or may not have been applied); nothing else may.
+     * goes on, and every put that returned is in the file afterwards. A put whose thread was
+     * interrupted while it waited may fail (it says it may or may not have been applied); nothing
+     * else may.
      */
     @Test
     void interrupts_in_the_middle_of_reads_and_puts_lose_no_acknowledged_write_and_leave_the_store_working() throws Exception {
