@@ -82,8 +82,9 @@ public final class Node implements AutoCloseable {
         }
     };
 
-    private Node(String name, Duration defaultCallTimeout) {
+    private Node(String name, Duration defaultCallTimeout, Duration hibernateAfter) {
         this.runtime = new Runtime(name);
+        runtime.hibernateAfter(hibernateAfter);
         this.defaultCallTimeout = defaultCallTimeout;
         runtime.onNameForgotten(n -> services.computeIfPresent(n, (k, known) -> known.declared() ? known : null));
         // An idle on-demand service with a due reminder is started like a first call would start it.
@@ -94,6 +95,12 @@ public final class Node implements AutoCloseable {
         onDemand.onChange(wakeups::watch, wakeups::unwatch);
         wakeups.isKey(n -> keyed.route(n) != null);
     }
+
+    /**
+     * How long a process idles before it hibernates (its fiber ends, the process does not; the next
+     * message starts a fresh fiber), unless configured otherwise.
+     */
+    public static final Duration DEFAULT_HIBERNATE_AFTER = Duration.ofSeconds(1);
 
     /** A node named {@code local} with a 5 s default call timeout. */
     public static Node create() {
@@ -108,6 +115,7 @@ public final class Node implements AutoCloseable {
     public static final class Builder {
         private String name = "local";
         private Duration callTimeout = Duration.ofSeconds(5);
+        private Duration hibernateAfter = DEFAULT_HIBERNATE_AFTER;
 
         private Builder() {}
 
@@ -124,8 +132,19 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a process may idle before it hibernates, unless its spawn options say otherwise
+         * ({@link SpawnOptions#withHibernateAfter}; default {@link #DEFAULT_HIBERNATE_AFTER}). Zero
+         * hibernates whenever a mailbox runs empty; a very long one (a year) in effect never.
+         */
+        public Builder hibernateAfter(Duration after) {
+            if (after.isNegative()) throw new IllegalArgumentException("hibernate-after must not be negative: " + after);
+            this.hibernateAfter = after;
+            return this;
+        }
+
         public Node build() {
-            return new Node(name, callTimeout);
+            return new Node(name, callTimeout, hibernateAfter);
         }
     }
 
@@ -200,6 +219,15 @@ public final class Node implements AutoCloseable {
         } catch (Throwable t) {
             throw Sneaky.<RuntimeException>rethrow(t);
         }
+    }
+
+    /**
+     * Whether this incarnation is alive and hibernating: idle past its hibernate-after, with no fiber
+     * until its next message ({@link SpawnOptions#withHibernateAfter}).
+     */
+    public boolean isHibernating(Pid pid) {
+        Process p = runtime.byPid(pid);
+        return p != null && p.isAlive() && p.hibernating();
     }
 
     /** Whether this incarnation is still running. */
@@ -333,7 +361,7 @@ public final class Node implements AutoCloseable {
         }
         // The canonical constructor, so no option (memory cap included) can be dropped on the way.
         SpawnOptions named = options.name() != null ? options : new SpawnOptions(name, options.mailboxCapacity(),
-                options.trapExits(), options.linkTo(), options.startTimeout(), options.maxMemoryBytes());
+                options.trapExits(), options.linkTo(), options.startTimeout(), options.maxMemoryBytes(), options.hibernateAfter());
         know(definition, false);
         return spawn(named, definition.newBehavior(instances));
     }

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Systems: {@code rusm-service} ({@code @ResidentService}), {@code rusm} (a raw behavior),
  * {@code pekko} (a typed actor), {@code vt-queue} (a virtual thread on a LinkedBlockingQueue),
- * {@code direct} (a synchronized object in a map). Prints {@code RESULT memory <system> <bytes> B}.
+ * {@code direct} (a synchronized object in a map). Prints {@code RESULT memory <system> <bytes> B}; for
+ * rusm measured once its services hibernated (idle past the node's hibernate-after, their fibers
+ * ended), with {@code RESULT memory-awake} the figure before that (every fiber parked).
  */
 public final class MemoryMain {
     private static final int SPAWNERS = 4;
@@ -45,7 +47,17 @@ public final class MemoryMain {
         double perService = (double) (after - before) / count;
         System.out.printf("%s: %,d services alive; heap in use after GC %,d -> %,d bytes; spawned in %.1f s%n",
                 system, count, before, after, spawnNanos / 1e9);
-        if (spawner instanceof Spawner.OnRusm r) System.out.println("rusm processes alive: " + r.node().processCount());
+        if (spawner instanceof Spawner.OnRusm r) {
+            System.out.println("rusm processes alive: " + r.node().processCount());
+            // Idle a little longer: past the node's hibernate-after, the services let their fibers go.
+            System.out.printf("RESULT memory-awake %s %.0f B%n", system, perService);
+            long t1 = System.nanoTime();
+            int hibernating = awaitHibernation(r.node(), "svc-", count);
+            after = usedAfterGc();
+            perService = (double) (after - before) / count;
+            System.out.printf("%s: %,d of %,d hibernating after %.1f s idle; heap in use after GC %,d bytes%n",
+                    system, hibernating, count, (System.nanoTime() - t1) / 1e9, after);
+        }
         int top = Integer.getInteger("rusm.bench.histogram", 0);
         if (top > 0) printHistogram(top);
         System.out.printf("RESULT memory %s %.0f B%n", system, perService);
@@ -71,6 +83,22 @@ public final class MemoryMain {
         }
         for (Thread w : workers) w.join();
         if (failure.get() != null) throw new IllegalStateException("spawning failed", failure.get());
+    }
+
+    /** Waits (at most a minute) until every service named {@code prefix + i} hibernates; returns how many did. */
+    private static int awaitHibernation(io.rusm.Node node, String prefix, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int hibernating = 0;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            hibernating = 0;
+            for (int i = 0; i < count; i++) {
+                java.util.Optional<io.rusm.Pid> pid = node.whereis(prefix + i);
+                if (pid.isPresent() && node.isHibernating(pid.get())) hibernating++;
+            }
+            if (hibernating == count) break;
+        }
+        return hibernating;
     }
 
     /** With {@code -Drusm.bench.histogram=N}: the N classes with the most live bytes (what a service is made of). */

@@ -33,7 +33,13 @@ public class RusmAutoConfiguration {
             throw new RusmConfigurationException("rusm.call-timeout", "must be positive, was " + SupervisionTreeFactory.configured(callTimeout),
                     "Set rusm.call-timeout to a value greater than zero.");
         }
-        Node.Builder node = Node.builder().defaultCallTimeout(properties.getCallTimeout());
+        java.time.Duration hibernateAfter = properties.getHibernateAfter();
+        if (hibernateAfter == null || hibernateAfter.isNegative()) {
+            throw new RusmConfigurationException("rusm.hibernate-after", "must be zero or positive, was "
+                    + SupervisionTreeFactory.configured(hibernateAfter),
+                    "Set rusm.hibernate-after to a duration such as 1s (0: whenever a mailbox runs empty; 365d: in effect never).");
+        }
+        Node.Builder node = Node.builder().defaultCallTimeout(properties.getCallTimeout()).hibernateAfter(hibernateAfter);
         if (clustered(environment)) node.name(clusterNodeName(environment));
         return node.build();
     }

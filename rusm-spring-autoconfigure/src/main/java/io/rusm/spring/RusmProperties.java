@@ -23,6 +23,13 @@ public class RusmProperties {
     /** Default call timeout for every component's client. */
     private Duration callTimeout = Duration.ofSeconds(5);
 
+    /**
+     * How long a service may idle (mailbox empty, no handler running) before it hibernates: its
+     * fiber ends and its stack is freed; the service keeps its state and the next message starts a
+     * fresh fiber. 0: whenever its mailbox runs empty; a long duration such as 365d: in effect never.
+     */
+    private Duration hibernateAfter = io.rusm.Node.DEFAULT_HIBERNATE_AFTER;
+
     /** The root supervisor, named {@code rusm}. */
     private final Root supervisor = new Root();
 
@@ -49,6 +56,14 @@ public class RusmProperties {
 
     public void setCallTimeout(Duration callTimeout) {
         this.callTimeout = callTimeout;
+    }
+
+    public Duration getHibernateAfter() {
+        return hibernateAfter;
+    }
+
+    public void setHibernateAfter(Duration hibernateAfter) {
+        this.hibernateAfter = hibernateAfter;
     }
 
     public Root getSupervisor() {

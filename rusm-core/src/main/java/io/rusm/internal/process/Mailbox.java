@@ -11,17 +11,27 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * bound, and a park/unpark handshake with the one consumer fiber.
  *
  * <p>Lost wake-ups are impossible because both sides follow "publish, then check": a producer
- * enqueues and then reads {@code parked}; the consumer sets {@code parked} and then polls again
- * before parking. With volatile accesses one of the two always sees the other.
+ * enqueues and then reads the consumer's {@code state}; the consumer sets it and then looks at the
+ * queue again before parking. With volatile accesses one of the two always sees the other.
+ *
+ * <p><b>Hibernation.</b> A consumer idle long enough ({@link Hibernation}) lets its fiber end, which
+ * frees the fiber's stack, the largest part of an idle process. The same handshake covers it: the
+ * consumer sets {@code ASLEEP} and looks at the queue again; a producer that finds {@code ASLEEP}
+ * claims the wake-up ({@code ASLEEP → RUNNING}, one CAS, so exactly one of the producers and the
+ * consumer takes it) and has the owner start a fiber.
  *
  * <p>Once {@link #close() closed} no new messages are accepted; what is queued may still be
  * drained (graceful stop) or {@link #drain() taken out} to be failed (crash, kill).
  */
 public final class Mailbox {
     private static final VarHandle SIZE;
+    private static final VarHandle STATE;
+    private static final VarHandle PARKS;
     static {
         try {
             SIZE = MethodHandles.lookup().findVarHandle(Mailbox.class, "size", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(Mailbox.class, "state", int.class);
+            PARKS = MethodHandles.lookup().findVarHandle(Mailbox.class, "parks", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -30,15 +40,36 @@ public final class Mailbox {
     /** Result of an offer. */
     public enum Offer { ACCEPTED, FULL, CLOSED }
 
+    /** What {@link #take} returns when the consumer fiber is to end because its process hibernated. */
+    static final Envelope HIBERNATED = new Envelope("<hibernated>", true);
+
+    /** The consumer's states: its fiber runs, is parked in {@link #take}, or does not exist. */
+    static final int RUNNING = 0, PARKED = 1, ASLEEP = 2;
+
     private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
     private final int capacity;
+    private final Process owner;
     private volatile int size;
     private volatile boolean closed;
-    private volatile boolean parked;
+    private volatile int state;
+    /** Set by {@link Hibernation} for a consumer parked idle long enough: it ends its fiber when it wakes. */
+    volatile boolean drowsy;
+    /** Whether the consumer hibernates as soon as the mailbox is empty (hibernate-after zero). */
+    private final boolean sleepWhenEmpty;
+    /** Times the consumer came back from parking in {@link #take}: {@link Hibernation}'s sign of activity. */
+    private int parks;
+    /** {@link Hibernation}'s own: {@link #parks} at its last look, and looks in a row that found it unchanged. */
+    int sweptParks, idleLooks;
     private volatile Thread consumer;
 
     public Mailbox(int capacity) {
+        this(capacity, null, false);
+    }
+
+    Mailbox(int capacity, Process owner, boolean sleepWhenEmpty) {
         this.capacity = capacity;
+        this.owner = owner;
+        this.sleepWhenEmpty = sleepWhenEmpty;
     }
 
     void bindConsumer(Thread thread) {
@@ -70,10 +101,18 @@ public final class Mailbox {
             SIZE.getAndAdd(this, -1);
             return Offer.CLOSED;
         }
-        if (parked) {
-            FiberWakeups.unpark(consumer); // from a plain thread it may be handed to a carrier
-        }
+        signal();
         return Offer.ACCEPTED;
+    }
+
+    /** After a message or the close was published: wakes the consumer, or its process if it hibernated. */
+    private void signal() {
+        int s = state;
+        if (s == PARKED) {
+            FiberWakeups.unpark(consumer); // from a plain thread it may be handed to a carrier
+        } else if (s == ASLEEP && STATE.compareAndSet(this, ASLEEP, RUNNING)) {
+            owner.wake();
+        }
     }
 
     /** The next message without waiting, or null. */
@@ -85,29 +124,73 @@ public final class Mailbox {
 
     /**
      * The next message, parking the (consumer) fiber while the mailbox is empty. Returns null when
-     * the mailbox is closed and empty, or when {@code stop} says the process is over.
+     * the mailbox is closed and empty, or when {@code stop} says the process is over, and
+     * {@link #HIBERNATED} when the fiber is to end with its process asleep (a message arriving from
+     * then on starts a new one).
      */
-    public Envelope take(java.util.function.BooleanSupplier stop) {
+    Envelope take(java.util.function.BooleanSupplier stop) {
         while (true) {
             Envelope e = poll();
             if (e != null) return e;
             if (closed || stop.getAsBoolean()) return null;
-            parked = true;
-            try {
-                e = poll();
-                if (e != null) return e;
-                if (closed || stop.getAsBoolean()) return null;
-                FiberWakeups.park(this);
-            } finally {
-                parked = false;
+            if (sleepWhenEmpty) {
+                if (fallAsleep(RUNNING)) return HIBERNATED;
+                continue;
             }
+            state = PARKED;
+            e = poll();
+            if (e != null || closed || stop.getAsBoolean()) {
+                state = RUNNING;
+                if (e != null) return e;
+                return null;
+            }
+            FiberWakeups.park(this);
+            PARKS.setOpaque(this, parks + 1);
+            if (drowsy) {
+                drowsy = false;
+                if (fallAsleep(PARKED)) return HIBERNATED;
+            }
+            state = RUNNING;
         }
     }
 
-    /** Stops accepting messages and wakes the consumer so it notices. */
+    /**
+     * The consumer lets its fiber go: {@code from → ASLEEP}, then looks again. True when the fiber
+     * is to end: nothing came, or what came was claimed by a producer that starts a new fiber.
+     * False (state back to {@code RUNNING}) when it took back a message or close that arrived.
+     */
+    private boolean fallAsleep(int from) {
+        state = ASLEEP; // only the consumer leaves RUNNING or PARKED
+        if (queue.peek() == null && !closed) return true;
+        return !STATE.compareAndSet(this, ASLEEP, RUNNING);
+    }
+
+    /** Whether the consumer is parked in {@link #take} (for {@link Hibernation}: idle, not blocked in a handler). */
+    boolean consumerParked() {
+        return state == PARKED;
+    }
+
+    /** Whether the process is asleep: no fiber until a message comes. */
+    boolean asleep() {
+        return state == ASLEEP;
+    }
+
+    int parks() {
+        return (int) PARKS.getOpaque(this);
+    }
+
+    /** Asks the parked consumer to end its fiber: it does when it wakes, unless a message is there. */
+    void askToSleep() {
+        drowsy = true;
+        Thread t = consumer;
+        if (t != null) java.util.concurrent.locks.LockSupport.unpark(t); // not urgent: the external queue is fine
+    }
+
+    /** Stops accepting messages and wakes the consumer (or its hibernated process) so it notices. */
     public void close() {
         closed = true;
-        FiberWakeups.unpark(consumer);
+        if (state == ASLEEP) signal();
+        else FiberWakeups.unpark(consumer);
     }
 
     /** Takes out everything queued (after close), for failing pending calls. */

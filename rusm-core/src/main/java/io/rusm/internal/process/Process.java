@@ -60,7 +60,12 @@ public final class Process {
     private int ownActs;
     private volatile Envelope current;
     private volatile ExitReason selfStop;
-    private Thread thread;
+    /** The fiber running the loop now; a new one after each hibernation. */
+    private volatile Thread thread;
+    /** The first fiber's context class loader, given to every later one (a waker's may differ). */
+    private ClassLoader contextLoader;
+    /** Sweeps of {@link Hibernation} idle before it hibernates; 0 when it hibernates itself as soon as it is idle, -1 never. */
+    final int hibernateLooks;
     /** Completes when init finished (null) or failed (the exit reason); for spawn to wait on. */
     private CompletableFuture<ExitReason> started = new CompletableFuture<>();
     final CompletableFuture<ExitReason> exited = new CompletableFuture<>();
@@ -83,12 +88,13 @@ public final class Process {
     /** What this incarnation must hold to act, when its name is placed by the cluster; else null. */
     private volatile io.rusm.spi.Ownership ownership;
 
-    Process(Runtime runtime, Pid pid, long seq, Behavior behavior, int mailboxCapacity, boolean trapExits) {
+    Process(Runtime runtime, Pid pid, long seq, Behavior behavior, int mailboxCapacity, boolean trapExits, int hibernateLooks) {
         this.runtime = runtime;
         this.pid = pid;
         this.seq = seq;
         this.behavior = behavior;
-        this.mailbox = new Mailbox(mailboxCapacity);
+        this.hibernateLooks = hibernateLooks;
+        this.mailbox = new Mailbox(mailboxCapacity, this, hibernateLooks == 0);
         this.trapExits = trapExits;
     }
 
@@ -126,6 +132,11 @@ public final class Process {
         return exitReason == null;
     }
 
+    /** Whether it has no fiber now: idle past its hibernate-after, until its next message. */
+    public boolean hibernating() {
+        return mailbox.asleep();
+    }
+
     public ExitReason exitReason() {
         return exitReason;
     }
@@ -155,28 +166,45 @@ public final class Process {
 
     CompletableFuture<ExitReason> start() {
         CompletableFuture<ExitReason> s = started; // read before the fiber runs: it nulls the field after init
-        Thread t = Thread.ofVirtual().name(pid.toString()).unstarted(this::run);
-        this.thread = t;
-        mailbox.bindConsumer(t);
-        t.start();
+        contextLoader = Thread.currentThread().getContextClassLoader(); // what a thread started here would inherit
+        Hibernation.watch(this);
+        SpareFibers.run(() -> ScopedValue.where(Current.PROCESS, this).run(this::runFirst));
         return s;
     }
 
-    private void run() {
-        ScopedValue.where(Current.PROCESS, this).run(this::loop);
+    /**
+     * Starts a fiber for a process that hibernated, once a message (or the close) came: called by
+     * the one who claimed the wake-up in its mailbox. A killed process needs none: its ending ran
+     * on the killer's thread and failed what was queued.
+     */
+    void wake() {
+        if (isDead()) return;
+        Hibernation.watch(this);
+        SpareFibers.run(() -> ScopedValue.where(Current.PROCESS, this).run(this::runAgain));
     }
 
-    private void loop() {
+    /** Makes the calling fiber this process's: named by its pid, bound to the mailbox, with its loader. */
+    private void adoptFiber() {
+        Thread t = Thread.currentThread();
+        t.setName(pid.toString());
+        t.setContextClassLoader(contextLoader);
+        thread = t;
+        mailbox.bindConsumer(t);
+        if (isDead()) t.interrupt(); // killed before the fiber was its own: as if the kill had interrupted it
         MDC.put("rusm.service", pid.name());
         MDC.put("rusm.incarnation", Long.toString(pid.incarnation()));
+    }
+
+    private void runFirst() {
+        adoptFiber();
         try {
             try {
                 io.rusm.spi.Placement placement = runtime.placement;
-                if (placement != null && pid.isNamed()) {
+                if (placement != null && pid.isNamed() && !isDead()) {
                     ownership = placement.acquire(pid, io.rusm.SpawnOptions.DEFAULT_START_TIMEOUT);
                     if (isDead() && ownership != null) ownership.release(); // killed while it waited
-                    if (isDead()) return;
                 }
+                if (isDead()) return;
                 behavior.init();
                 if (memory != null && overMemoryCap(null)) return;
                 // Reported before spawn() returns, so listeners never see a running process as unstarted.
@@ -191,25 +219,41 @@ public final class Process {
                 started = null;
                 s.complete(exitReason);
             }
-            Envelope e;
-            while ((e = mailbox.take(this::isDead)) != null) {
-                FiberWakeups.handOut(); // between two messages: pass on fibers woken from outside (see there)
-                if (!handle(e)) return;
-            }
-            if (isDead()) return;
-            // Mailbox closed for a graceful stop and now drained: run the stop hook, then end.
-            try {
-                behavior.terminate();
-            } catch (Throwable t) {
-                terminate(ExitReason.crashed(t), true);
-                return;
-            }
-            ExitReason requested = selfStop;
-            terminate(requested != null ? requested : ExitReason.SHUTDOWN, false);
+            serve();
         } finally {
             MDC.remove("rusm.service");
             MDC.remove("rusm.incarnation");
         }
+    }
+
+    private void runAgain() {
+        adoptFiber();
+        try {
+            serve();
+        } finally {
+            MDC.remove("rusm.service");
+            MDC.remove("rusm.incarnation");
+        }
+    }
+
+    /** The loop: one message at a time until the process ends, or hibernates (its fiber ends, it does not). */
+    private void serve() {
+        Envelope e;
+        while ((e = mailbox.take(this::isDead)) != null) {
+            if (e == Mailbox.HIBERNATED) return;
+            FiberWakeups.handOut(); // between two messages: pass on fibers woken from outside (see there)
+            if (!handle(e)) return;
+        }
+        if (isDead()) return;
+        // Mailbox closed for a graceful stop and now drained: run the stop hook, then end.
+        try {
+            behavior.terminate();
+        } catch (Throwable t) {
+            terminate(ExitReason.crashed(t), true);
+            return;
+        }
+        ExitReason requested = selfStop;
+        terminate(requested != null ? requested : ExitReason.SHUTDOWN, false);
     }
 
     private boolean isDead() {
@@ -359,6 +403,7 @@ public final class Process {
 
     private boolean end(ExitReason reason, boolean own, ArrayDeque<Signal> pending) {
         if (!EXIT.compareAndSet(this, null, reason)) return false;
+        Hibernation.forget(this);
         awaitActs();
         mailbox.close();
         closeTimers();

@@ -140,12 +140,21 @@ public final class Runtime {
 
     // ---- spawning -------------------------------------------------------------------------
 
+    /** Idle looks before a process hibernates when its options give no hibernate-after ({@link Hibernation#looks}). */
+    private volatile int hibernateLooks = Hibernation.looks(java.time.Duration.ofSeconds(1));
+
+    /** The hibernate-after of processes whose spawn options give none. */
+    public void hibernateAfter(Duration after) {
+        this.hibernateLooks = Hibernation.looks(after);
+    }
+
     public Pid spawn(SpawnOptions options, Behavior behavior) {
         Current.checkAlive("spawn");
         boolean anonymous = options.name() == null;
         String name = anonymous ? "<anon-" + anonSeq.incrementAndGet() + ">" : options.name();
+        int looks = options.hibernateAfter() == null ? hibernateLooks : Hibernation.looks(options.hibernateAfter());
         Process p = registry.register(name, anonymous, incarnation -> new Process(this, new Pid(nodeName, name, incarnation),
-                seq.incrementAndGet(), behavior, options.mailboxCapacity(), options.trapExits()));
+                seq.incrementAndGet(), behavior, options.mailboxCapacity(), options.trapExits(), looks));
         if (options.maxMemoryBytes() > 0) p.capMemory(new MemoryGuard(options.maxMemoryBytes(), sharedObjects));
         if (options.linkTo() != null) {
             Process other = registry.byPid(options.linkTo());
