@@ -44,12 +44,11 @@ public final class Node implements AutoCloseable {
     /** Non-resident supervised children and the supervisor incarnation that starts each on demand. */
     private final OnDemandChildren onDemand = new OnDemandChildren();
     /**
-     * Resident services this node knows by name, for client validation. Declared ones stay; ones
-     * only spawned are forgotten with their name, so memory follows what is alive.
+     * Services declared on this node by name, for client validation; they stay. A service only
+     * spawned is known through its running process ({@link #serviceDefinition}), so memory follows
+     * what is alive and a million spawned services keep no entry here.
      */
-    private final ConcurrentHashMap<String, Known> services = new ConcurrentHashMap<>();
-
-    private record Known(ServiceDefinition definition, boolean declared) {}
+    private final ConcurrentHashMap<String, ServiceDefinition> services = new ConcurrentHashMap<>();
 
     /** Keyed services: names {@code <service>/<key>} route to their family, which activates keys on demand. */
     private final io.rusm.internal.keyed.KeyedFamilies keyed = new io.rusm.internal.keyed.KeyedFamilies();
@@ -86,7 +85,6 @@ public final class Node implements AutoCloseable {
         this.runtime = new Runtime(name);
         runtime.hibernateAfter(hibernateAfter);
         this.defaultCallTimeout = defaultCallTimeout;
-        runtime.onNameForgotten(n -> services.computeIfPresent(n, (k, known) -> known.declared() ? known : null));
         // An idle on-demand service with a due reminder is started like a first call would start it.
         var wakeups = runtime.reminderWakeups();
         wakeups.starter(this::startByName);
@@ -363,7 +361,9 @@ public final class Node implements AutoCloseable {
         SpawnOptions named = options.name() != null ? options : new SpawnOptions(name, options.mailboxCapacity(),
                 options.trapExits(), options.linkTo(), options.startTimeout(), options.maxMemoryBytes(), options.hibernateAfter());
         know(definition, false);
-        return spawn(named, definition.newBehavior(instances));
+        Behavior behavior = definition.newBehavior(instances);
+        if (behavior instanceof io.rusm.internal.service.ServiceBehavior sb) sb.known();
+        return spawn(named, behavior);
     }
 
     /** {@link #spawnService(ServiceDefinition, Supplier, SpawnOptions)} with default options. */
@@ -383,25 +383,24 @@ public final class Node implements AutoCloseable {
     }
 
     private void know(ServiceDefinition definition, boolean declared) {
-        services.compute(definition.name(), (name, existing) -> {
-            if (existing == null) return new Known(definition, declared);
-            if (existing.definition().serviceClass() != definition.serviceClass()) {
-                throw new IllegalStateException("service name '" + name + "' is already declared for "
-                        + existing.definition().serviceClass().getName() + "; cannot declare it for "
-                        + definition.serviceClass().getName());
-            }
-            return declared && !existing.declared() ? new Known(existing.definition(), true) : existing;
-        });
+        String name = definition.name();
+        ServiceDefinition existing = declared ? services.putIfAbsent(name, definition) : services.get(name);
+        if (existing != null && existing.serviceClass() != definition.serviceClass()) {
+            throw new IllegalStateException("service name '" + name + "' is already declared for "
+                    + existing.serviceClass().getName() + "; cannot declare it for "
+                    + definition.serviceClass().getName());
+        }
     }
 
     /** The definition spawned or declared under {@code name}, if any. */
     public Optional<ServiceDefinition> serviceDefinition(String name) {
-        Known k = services.get(name);
-        if (k == null) {
-            io.rusm.internal.keyed.KeyedFamily family = keyed.route(name); // a key answers with its service's handlers
-            return family == null ? Optional.empty() : Optional.of(family.spec().definition());
-        }
-        return Optional.of(k.definition());
+        ServiceDefinition known = services.get(name);
+        if (known != null) return Optional.of(known);
+        io.rusm.internal.keyed.KeyedFamily family = keyed.route(name); // a key answers with its service's handlers
+        if (family != null) return Optional.of(family.spec().definition());
+        Process p = runtime.byName(name); // a service spawned, not declared: known while it runs
+        return p != null && p.behavior() instanceof io.rusm.internal.service.ServiceBehavior sb && sb.isKnown()
+                ? Optional.of(ServiceDefinition.of(name, sb.serviceClass())) : Optional.empty();
     }
 
     /** {@link #client(Class, Duration)} with this node's default call timeout. */

@@ -117,12 +117,18 @@ public interface Spawner extends AutoCloseable {
 
     /** What both rusm spawners share: their node, and the services they keep to stop later. */
     abstract sealed class OnRusm implements Spawner permits RusmRaw, RusmService {
-        private Node node = Node.create();
+        private Node node = newNode();
         private final List<Pid> spawned = new ArrayList<>();
         private final boolean keep;
 
         OnRusm(boolean keep) {
             this.keep = keep;
+        }
+
+        /** A node with the default hibernate-after, or {@code -Drusm.bench.hibernateAfter} (an ISO duration, PT1S). */
+        private static Node newNode() {
+            String after = System.getProperty("rusm.bench.hibernateAfter");
+            return after == null ? Node.create() : Node.builder().hibernateAfter(java.time.Duration.parse(after)).build();
         }
 
         /** Spawns and registers the service under {@code name}. */
@@ -157,7 +163,7 @@ public interface Spawner extends AutoCloseable {
         final void renewNode() {
             stopAll();
             node.close();
-            node = Node.create();
+            node = newNode();
         }
 
         @Override

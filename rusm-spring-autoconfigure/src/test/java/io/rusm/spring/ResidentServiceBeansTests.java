@@ -47,6 +47,21 @@ class ResidentServiceBeansTests {
     }
 
     @Test
+    void aServiceIdlePastHibernateAfterHibernatesAndKeepsItsState() {
+        runner.withPropertyValues("rusm.hibernate-after=0s").run(context -> {
+            Node node = context.getBean(Node.class);
+            CounterClient counter = context.getBean(CounterClient.class);
+            Pid pid = node.whereis("counter").orElseThrow();
+            assertThat(counter.bump(5)).isEqualTo(5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.isHibernating(pid));
+            // The same incarnation, the same instance and state, on a fresh fiber.
+            assertThat(counter.bump(2)).isEqualTo(7);
+            assertThat(node.whereis("counter")).contains(pid);
+        });
+        runner.run(context -> assertThat(context.getBean(Node.class).whereis("counter")).isPresent()); // the default (1s) starts
+    }
+
+    @Test
     void everyIncarnationIsAFreshInstanceWithFreshState() {
         runner.run(context -> {
             Node node = context.getBean(Node.class);

@@ -51,6 +51,15 @@ class RusmConfigurationFailureTests {
                 analysis -> assertThat(analysis.getDescription()).contains("no services were found"));
     }
 
+    @Test
+    void negativeHibernateAfter() {
+        runner.withPropertyValues("rusm.hibernate-after=-1s").run(context -> assertThat(
+                findCause(context.getStartupFailure(), RusmConfigurationException.class))
+                .hasMessage("rusm.hibernate-after must be zero or positive, was -1s"));
+        assertRusmFailure(runner.withPropertyValues("rusm.hibernate-after=-1s"), "rusm.hibernate-after",
+                analysis -> assertThat(analysis.getAction()).contains("Set rusm.hibernate-after to a duration"));
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
             "rusm.supervisor.period, 0s",

@@ -54,27 +54,18 @@ public final class Mailbox {
     private volatile int state;
     /** Set by {@link Hibernation} for a consumer parked idle long enough: it ends its fiber when it wakes. */
     volatile boolean drowsy;
-    /** Whether the consumer hibernates as soon as the mailbox is empty (hibernate-after zero). */
-    private final boolean sleepWhenEmpty;
     /** Times the consumer came back from parking in {@link #take}: {@link Hibernation}'s sign of activity. */
     private int parks;
     /** {@link Hibernation}'s own: {@link #parks} at its last look, and looks in a row that found it unchanged. */
     int sweptParks, idleLooks;
-    private volatile Thread consumer;
 
-    public Mailbox(int capacity) {
-        this(capacity, null, false);
-    }
-
-    Mailbox(int capacity, Process owner, boolean sleepWhenEmpty) {
+    /** The mailbox of {@code owner}, whose current fiber ({@link Process#fiber()}) is its consumer. */
+    Mailbox(int capacity, Process owner) {
         this.capacity = capacity;
         this.owner = owner;
-        this.sleepWhenEmpty = sleepWhenEmpty;
     }
 
-    void bindConsumer(Thread thread) {
-        this.consumer = thread;
-    }
+
 
     public int capacity() {
         return capacity;
@@ -109,7 +100,7 @@ public final class Mailbox {
     private void signal() {
         int s = state;
         if (s == PARKED) {
-            FiberWakeups.unpark(consumer); // from a plain thread it may be handed to a carrier
+            FiberWakeups.unpark(owner.fiber()); // from a plain thread it may be handed to a carrier
         } else if (s == ASLEEP && STATE.compareAndSet(this, ASLEEP, RUNNING)) {
             owner.wake();
         }
@@ -133,7 +124,7 @@ public final class Mailbox {
             Envelope e = poll();
             if (e != null) return e;
             if (closed || stop.getAsBoolean()) return null;
-            if (sleepWhenEmpty) {
+            if (owner.hibernateLooks == 0) { // hibernate-after zero: let the fiber go whenever the mailbox is empty
                 if (fallAsleep(RUNNING)) return HIBERNATED;
                 continue;
             }
@@ -182,7 +173,7 @@ public final class Mailbox {
     /** Asks the parked consumer to end its fiber: it does when it wakes, unless a message is there. */
     void askToSleep() {
         drowsy = true;
-        Thread t = consumer;
+        Thread t = owner.fiber();
         if (t != null) java.util.concurrent.locks.LockSupport.unpark(t); // not urgent: the external queue is fine
     }
 
@@ -190,7 +181,7 @@ public final class Mailbox {
     public void close() {
         closed = true;
         if (state == ASLEEP) signal();
-        else FiberWakeups.unpark(consumer);
+        else FiberWakeups.unpark(owner.fiber());
     }
 
     /** Takes out everything queued (after close), for failing pending calls. */

@@ -35,10 +35,14 @@ import java.util.concurrent.CompletableFuture;
 public final class Process {
     private static final VarHandle EXIT;
     private static final VarHandle ACTING;
+    private static final VarHandle THREAD;
+    private static final VarHandle EXITED;
     static {
         try {
             EXIT = MethodHandles.lookup().findVarHandle(Process.class, "exitReason", ExitReason.class);
             ACTING = MethodHandles.lookup().findVarHandle(Process.class, "acting", int.class);
+            THREAD = MethodHandles.lookup().findVarHandle(Process.class, "thread", Thread.class);
+            EXITED = MethodHandles.lookup().findVarHandle(Process.class, "exited", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,7 +72,10 @@ public final class Process {
     final int hibernateLooks;
     /** Completes when init finished (null) or failed (the exit reason); for spawn to wait on. */
     private CompletableFuture<ExitReason> started = new CompletableFuture<>();
-    final CompletableFuture<ExitReason> exited = new CompletableFuture<>();
+    /** Made when first asked for (most processes are never waited on); completed once {@link #end} is done. */
+    private volatile CompletableFuture<ExitReason> exited;
+    /** Set when {@link #end} has done everything, just before it completes {@link #exited}. */
+    private volatile boolean ended;
     /** Links and monitors, guarded by {@code this}; null until first used (most processes have none). */
     private Set<Process> links;
     /** Enforces the memory cap, or null when the process has none. */
@@ -94,7 +101,7 @@ public final class Process {
         this.seq = seq;
         this.behavior = behavior;
         this.hibernateLooks = hibernateLooks;
-        this.mailbox = new Mailbox(mailboxCapacity, this, hibernateLooks == 0);
+        this.mailbox = new Mailbox(mailboxCapacity, this);
         this.trapExits = trapExits;
     }
 
@@ -132,6 +139,11 @@ public final class Process {
         return exitReason == null;
     }
 
+    /** The fiber running its loop now, or null (not started yet, or hibernating). */
+    Thread fiber() {
+        return thread;
+    }
+
     /** Whether it has no fiber now: idle past its hibernate-after, until its next message. */
     public boolean hibernating() {
         return mailbox.asleep();
@@ -149,8 +161,17 @@ public final class Process {
         this.trapExits = trap;
     }
 
+    @SuppressWarnings("unchecked")
     public CompletableFuture<ExitReason> exitFuture() {
-        return exited;
+        CompletableFuture<ExitReason> f = exited;
+        if (f == null) {
+            CompletableFuture<ExitReason> made = new CompletableFuture<>();
+            f = (CompletableFuture<ExitReason>) EXITED.compareAndExchange(this, null, made);
+            if (f == null) f = made;
+        }
+        // end() sets `ended`, then reads `exited`; we set `exited`, then read `ended`: one of us completes it.
+        if (ended) f.complete(exitReason);
+        return f;
     }
 
     Runtime runtime() {
@@ -168,7 +189,10 @@ public final class Process {
         CompletableFuture<ExitReason> s = started; // read before the fiber runs: it nulls the field after init
         contextLoader = Thread.currentThread().getContextClassLoader(); // what a thread started here would inherit
         Hibernation.watch(this);
-        SpareFibers.run(() -> ScopedValue.where(Current.PROCESS, this).run(this::runFirst));
+        // A fiber of its own from the start, not a spare: a thread that parked shallow first (a spare
+        // waiting for work) keeps a stack chunk about 1 KB larger once it parks deep, and a busy
+        // process that never hibernates would carry that for good.
+        Thread.ofVirtual().name(pid.toString()).start(() -> ScopedValue.where(Current.PROCESS, this).run(this::runFirst));
         return s;
     }
 
@@ -189,7 +213,6 @@ public final class Process {
         t.setName(pid.toString());
         t.setContextClassLoader(contextLoader);
         thread = t;
-        mailbox.bindConsumer(t);
         if (isDead()) t.interrupt(); // killed before the fiber was its own: as if the kill had interrupted it
         MDC.put("rusm.service", pid.name());
         MDC.put("rusm.incarnation", Long.toString(pid.incarnation()));
@@ -240,7 +263,12 @@ public final class Process {
     private void serve() {
         Envelope e;
         while ((e = mailbox.take(this::isDead)) != null) {
-            if (e == Mailbox.HIBERNATED) return;
+            if (e == Mailbox.HIBERNATED) {
+                // Let go of the ended fiber (a thread object and its task), unless a waker's fiber has already taken over.
+                Thread me = Thread.currentThread();
+                THREAD.compareAndSet(this, me, null);
+                return;
+            }
             FiberWakeups.handOut(); // between two messages: pass on fibers woken from outside (see there)
             if (!handle(e)) return;
         }
@@ -425,7 +453,9 @@ public final class Process {
         if (owned != null) owned.release(); // idempotent, never blocks: a successor elsewhere may take over now
         notifyWatchers(reason, pending);
         runtime.listeners.exited(pid, reason);
-        exited.complete(reason);
+        ended = true;
+        CompletableFuture<ExitReason> f = exited;
+        if (f != null) f.complete(reason);
         return true;
     }
 

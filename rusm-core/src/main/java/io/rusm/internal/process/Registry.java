@@ -5,7 +5,6 @@ import io.rusm.Pid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -34,7 +33,6 @@ final class Registry {
 
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
-    private final Consumer<String> onForget;
     private final Floors floors = new Floors();
 
     /**
@@ -69,10 +67,6 @@ final class Registry {
         }
     }
 
-    /** {@code onForget} is told (inside the name's update, so keep it cheap) when a name is dropped. */
-    Registry(Consumer<String> onForget) {
-        this.onForget = onForget;
-    }
 
     /**
      * Registers a new incarnation under {@code name}, built by {@code create} from its incarnation
@@ -128,7 +122,6 @@ final class Registry {
 
     private Slot forget(String name, Slot slot) {
         if (!name.startsWith("<")) floors.raise(name, slot.lastIncarnation);
-        onForget.accept(name);
         return null;
     }
 

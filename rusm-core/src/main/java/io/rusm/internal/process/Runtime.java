@@ -28,8 +28,7 @@ import java.util.function.Predicate;
  */
 public final class Runtime {
     final String nodeName;
-    final Registry registry = new Registry(this::forgotten);
-    private volatile java.util.function.Consumer<String> onForget = name -> { };
+    final Registry registry = new Registry();
     public final Listeners listeners = new Listeners();
     private final AtomicLong seq = new AtomicLong();
     private final AtomicLong anonSeq = new AtomicLong();
@@ -90,15 +89,6 @@ public final class Runtime {
     /** Whether {@code pid} names a process of another node. */
     public boolean isRemote(Pid pid) {
         return placement != null && !pid.node().equals(nodeName);
-    }
-
-    private void forgotten(String name) {
-        onForget.accept(name);
-    }
-
-    /** Called (cheaply, inside the registry's update) when the node forgets a name nobody uses. */
-    public void onNameForgotten(java.util.function.Consumer<String> callback) {
-        this.onForget = callback;
     }
 
     /**
@@ -428,14 +418,14 @@ public final class Runtime {
 
     static ExitReason awaitExitOrKill(Process p, long deadlineNanos) {
         try {
-            return Deadlines.await(p.exited, deadlineNanos);
+            return Deadlines.await(p.exitFuture(), deadlineNanos);
         } catch (TimeoutException | ExecutionException e) {
             p.terminate(ExitReason.KILLED, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.terminate(ExitReason.KILLED, false);
         }
-        return p.exited.getNow(ExitReason.KILLED);
+        return p.exitFuture().getNow(ExitReason.KILLED);
     }
 
     /** Stops every live process: newest first asked, all draining in parallel, stragglers killed at the deadline. */

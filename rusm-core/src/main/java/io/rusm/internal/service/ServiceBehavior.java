@@ -37,6 +37,8 @@ public final class ServiceBehavior implements Behavior {
     private Throwable misdirected;
     /** This incarnation's reminders, made on first use (or at init when the node has a store). */
     private ServiceReminders reminders;
+    /** See {@link #known()}; set before the process is spawned. */
+    private boolean known;
 
     /**
      * @param name             the service's name, for messages
@@ -56,6 +58,21 @@ public final class ServiceBehavior implements Behavior {
         this.instances = Objects.requireNonNull(instances, "instances");
         this.runPostConstruct = runPostConstruct;
         this.key = key;
+    }
+
+    /** The class of the service it runs. */
+    public Class<?> serviceClass() {
+        return table.serviceClass();
+    }
+
+    /** Spawned as a service ({@code Node.spawnService}): the node knows its definition while it runs. */
+    public ServiceBehavior known() {
+        this.known = true;
+        return this;
+    }
+
+    public boolean isKnown() {
+        return known;
     }
 
     /** The key this incarnation serves, or null if the service is not keyed. */
