@@ -131,8 +131,10 @@ public final class Report {
                 new Row("cast.4", "cast, 4 senders → 1 service, per message", "rusm-client", "rusm", "ns", COLUMNS),
                 new Row("spawn", "spawn + register + first call, per service", "rusm-service", "rusm", "µs",
                         "erlang", "pekko", "vt-queue", "direct", "-"),
-                new Row("memory", "retained heap per idle service", "rusm-service", "rusm", "B",
+                new Row("memory", "retained heap per idle service (rusm: hibernated)", "rusm-service", "rusm", "B",
                         "erlang", "pekko", "vt-queue", "direct", "-"),
+                new Row("memory-awake", "retained heap per idle service, rusm before it hibernates", "rusm-service", "rusm", "B",
+                        "-", "-", "-", "-", "-"),
                 new Row("restart.p50", "crash → serving again, p50", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"),
                 new Row("restart.p99", "crash → serving again, p99", "rusm", null, "µs", "erlang", "pekko", "vt-queue", "-", "-"),
                 // rusm column: G1 (as every other row); the raw-Behavior column shows the same run on ZGC.
@@ -211,6 +213,10 @@ public final class Report {
         Figure mem = get("memory", "rusm-service");
         out.append("| ≤ 1 KB retained heap per idle service | ").append(format(mem, "B")).append(" | ")
                 .append(mem == null ? "?" : mem.value <= 1024 ? "yes" : "no").append(" |\n");
+        Figure pekkoMem = get("memory", "pekko");
+        out.append("| retained heap per idle service ≤ 0.5× Pekko's | ").append(format(mem, "B")).append(" vs ")
+                .append(format(pekkoMem, "B")).append(" | ")
+                .append(mem == null || pekkoMem == null ? "?" : mem.value <= 0.5 * pekkoMem.value ? "yes" : "no").append(" |\n");
         Figure p99 = get("restart.p99", "rusm");
         out.append("| restart p99 ≤ 1 ms | ").append(format(p99, "µs")).append(" | ")
                 .append(p99 == null ? "?" : nanos(p99) <= 1_000_000 ? "yes" : "no").append(" |\n");

@@ -207,11 +207,16 @@ public final class Process {
         SpareFibers.run(() -> ScopedValue.where(Current.PROCESS, this).run(this::runAgain));
     }
 
-    /** Makes the calling fiber this process's: named by its pid, bound to the mailbox, with its loader. */
-    private void adoptFiber() {
+    /**
+     * Makes the calling fiber this process's: the one its mailbox wakes and a kill interrupts; a
+     * spare ({@code again}) is also given the pid as its name and the process's class loader.
+     */
+    private void adoptFiber(boolean again) {
         Thread t = Thread.currentThread();
-        t.setName(pid.toString());
-        t.setContextClassLoader(contextLoader);
+        if (again) {
+            t.setName(pid.toString());
+            t.setContextClassLoader(contextLoader);
+        }
         thread = t;
         if (isDead()) t.interrupt(); // killed before the fiber was its own: as if the kill had interrupted it
         MDC.put("rusm.service", pid.name());
@@ -219,7 +224,7 @@ public final class Process {
     }
 
     private void runFirst() {
-        adoptFiber();
+        adoptFiber(false);
         try {
             try {
                 io.rusm.spi.Placement placement = runtime.placement;
@@ -250,7 +255,7 @@ public final class Process {
     }
 
     private void runAgain() {
-        adoptFiber();
+        adoptFiber(true);
         try {
             serve();
         } finally {
