@@ -250,9 +250,31 @@ public final class Report {
         httpNeighbourRow(out, "rusm", "durable counter over HTTP, 4 connections, next to 64 on the plain one ≥ 50% of alone", true);
         httpNeighbourRow(out, "durable-64", "durable counter over HTTP, 64 connections, next to 64 on the plain one ≥ 50% of alone", true);
         httpNeighbourRow(out, "atomic-4", "for reference, no rusm: AtomicLong endpoint, 4 connections, next to the same 64 (the share HTTP leaves 4 connections)", false);
+        scaleTable(out);
         clusterTable(out);
         keyedTable(out);
         return out.toString();
+    }
+
+    /** Scaling (ScalingMain and scale.escript): calls per second by cores and services busy at once. */
+    private void scaleTable(StringBuilder out) {
+        List<Integer> counts = figures.values().stream().filter(f -> f.key.startsWith("scale."))
+                .map(f -> Integer.parseInt(f.key.substring("scale.".length()))).distinct().sorted().toList();
+        if (counts.isEmpty()) return;
+        out.append("\n| services busy at once (calls/s) | rusm, 1 core | Erlang, +S 1 | rusm ÷ Erlang | rusm, 2 cores | Erlang, +S 2 | rusm ÷ Erlang |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (int n : counts) {
+            out.append(String.format(Locale.ROOT, "| %,d |", n));
+            for (int cores = 1; cores <= 2; cores++) {
+                Figure r = get("scale." + n, "rusm-p" + cores);
+                Figure e = get("scale." + n, "erlang-s" + cores);
+                out.append(' ').append(r == null ? "?" : String.format(Locale.ROOT, "%,.0f", r.value)).append(" | ")
+                        .append(e == null ? "?" : String.format(Locale.ROOT, "%,.0f", e.value)).append(" | ")
+                        .append(r == null || e == null ? "?" : String.format(Locale.ROOT, "%.2f×", r.value / e.value)).append(" |");
+            }
+            out.append('\n');
+        }
+        out.append("\n(throughput: above 1× rusm is ahead)\n");
     }
 
     /** One "alone vs next to the neighbour" HTTP row (bench/run's HTTP step); {@code target}: judged against the 50% bound. */

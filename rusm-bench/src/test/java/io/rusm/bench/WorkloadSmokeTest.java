@@ -114,6 +114,11 @@ class WorkloadSmokeTest {
     }
 
     @Test
+    void manyServicesBusyAtOnce() throws Exception {
+        assertThat(ScalingMain.run(100, 200)).isPositive();
+    }
+
+    @Test
     void reportRendersATable(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("erlang.txt"), "RESULT call.1 erlang 2000 ns\n");
         Files.writeString(dir.resolve("memory.txt"), "RESULT memory rusm-service 900 B\nRESULT memory erlang 2700 B\n");
