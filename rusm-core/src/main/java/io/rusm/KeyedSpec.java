@@ -35,10 +35,12 @@ import java.util.function.Supplier;
  * @param mailboxCapacity   each key's mailbox bound
  * @param maxMemoryBytes    each key's memory cap, 0 for none
  * @param shutdownTimeout   drain deadline of the keys (all draining in parallel) when the family stops
+ * @param hibernateAfter    idle time before a key's process hibernates (it keeps running, without a fiber;
+ *                          {@link SpawnOptions#withHibernateAfter}), or null for the node's default
  */
 public record KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boolean initialized, Duration idleTimeout,
                         RestartType restart, int intensity, Duration period, int mailboxCapacity, long maxMemoryBytes,
-                        Duration shutdownTimeout) {
+                        Duration shutdownTimeout, Duration hibernateAfter) {
 
     /** The default {@link #idleTimeout()}: 10 minutes. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
@@ -57,12 +59,20 @@ public record KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boo
         if (intensity < 0) throw new IllegalArgumentException("intensity must not be negative: " + intensity);
         if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
         WorkerSpec.checkLimits(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"), mailboxCapacity, maxMemoryBytes);
+        if (hibernateAfter != null && hibernateAfter.isNegative()) throw new IllegalArgumentException("hibernateAfter must not be negative");
+    }
+
+    /** A spec with the node's default hibernate-after. */
+    public KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boolean initialized, Duration idleTimeout,
+                     RestartType restart, int intensity, Duration period, int mailboxCapacity, long maxMemoryBytes,
+                     Duration shutdownTimeout) {
+        this(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout, null);
     }
 
     /** A keyed spec with the defaults; {@code instances} makes a fresh instance per key incarnation. */
     public static KeyedSpec of(ServiceDefinition definition, Supplier<?> instances) {
         return new KeyedSpec(definition, instances, false, DEFAULT_IDLE_TIMEOUT, RestartType.PERMANENT, 3,
-                Duration.ofSeconds(5), SpawnOptions.DEFAULT_MAILBOX_CAPACITY, 0, WorkerSpec.DEFAULT_SHUTDOWN_TIMEOUT);
+                Duration.ofSeconds(5), SpawnOptions.DEFAULT_MAILBOX_CAPACITY, 0, WorkerSpec.DEFAULT_SHUTDOWN_TIMEOUT, null);
     }
 
     /** Like {@link #of} for a supplier that already ran {@code @PostConstruct} (Spring's {@code getBean} of a prototype). */
@@ -71,7 +81,7 @@ public record KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boo
     }
 
     private KeyedSpec withInitialized(boolean value) {
-        return new KeyedSpec(definition, instances, value, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, value, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout, hibernateAfter);
     }
 
     /** The family's name: the service's component name. */
@@ -80,27 +90,33 @@ public record KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boo
     }
 
     public KeyedSpec withIdleTimeout(Duration timeout) {
-        return new KeyedSpec(definition, instances, initialized, timeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, initialized, timeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout, hibernateAfter);
     }
 
     public KeyedSpec withRestart(RestartType type) {
-        return new KeyedSpec(definition, instances, initialized, idleTimeout, type, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, type, intensity, period, mailboxCapacity, maxMemoryBytes, shutdownTimeout, hibernateAfter);
     }
 
     /** Per key: more than {@code restarts} restarts of one key within {@code within} and that key is left stopped. */
     public KeyedSpec withIntensity(int restarts, Duration within) {
-        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, restarts, within, mailboxCapacity, maxMemoryBytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, restarts, within, mailboxCapacity, maxMemoryBytes, shutdownTimeout, hibernateAfter);
     }
 
     public KeyedSpec withMailboxCapacity(int capacity) {
-        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, capacity, maxMemoryBytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, capacity, maxMemoryBytes, shutdownTimeout, hibernateAfter);
     }
 
     public KeyedSpec withMaxMemoryBytes(long bytes) {
-        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, bytes, shutdownTimeout);
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, bytes, shutdownTimeout, hibernateAfter);
     }
 
     public KeyedSpec withShutdownTimeout(Duration timeout) {
-        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, timeout);
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes, timeout, hibernateAfter);
+    }
+
+    /** Idle time before a key's process hibernates ({@link SpawnOptions#withHibernateAfter}); null: the node's default. */
+    public KeyedSpec withHibernateAfter(Duration after) {
+        return new KeyedSpec(definition, instances, initialized, idleTimeout, restart, intensity, period, mailboxCapacity, maxMemoryBytes,
+                shutdownTimeout, after);
     }
 }

@@ -16,9 +16,12 @@ import java.util.function.Supplier;
  * @param resident        started with its supervisor (default); when false it is started on its
  *                        first call or send through the node (see {@link Node#call(String, Object)})
  * @param maxMemoryBytes  memory cap of each incarnation (see {@link SpawnOptions#withMaxMemoryBytes}), 0 for none
+ * @param hibernateAfter  idle time before an incarnation hibernates (see {@link SpawnOptions#withHibernateAfter}),
+ *                        or null for the node's default
  */
 public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, RestartType restart,
-                         Duration shutdownTimeout, int mailboxCapacity, boolean resident, long maxMemoryBytes)
+                         Duration shutdownTimeout, int mailboxCapacity, boolean resident, long maxMemoryBytes,
+                         Duration hibernateAfter)
         implements ChildSpec {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
@@ -28,6 +31,13 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(restart, "restart");
         checkLimits(shutdownTimeout, mailboxCapacity, maxMemoryBytes);
+        if (hibernateAfter != null && hibernateAfter.isNegative()) throw new IllegalArgumentException("hibernateAfter must not be negative");
+    }
+
+    /** A spec with the node's default hibernate-after. */
+    public WorkerSpec(String name, Supplier<? extends Behavior> behavior, RestartType restart,
+                      Duration shutdownTimeout, int mailboxCapacity, boolean resident, long maxMemoryBytes) {
+        this(name, behavior, restart, shutdownTimeout, mailboxCapacity, resident, maxMemoryBytes, null);
     }
 
     /** The limits a worker spec and a {@link WorkerTemplate} share. */
@@ -39,28 +49,33 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
 
     public static WorkerSpec of(String name, Supplier<? extends Behavior> behavior) {
         return new WorkerSpec(name, behavior, RestartType.PERMANENT, DEFAULT_SHUTDOWN_TIMEOUT,
-                SpawnOptions.DEFAULT_MAILBOX_CAPACITY, true, 0);
+                SpawnOptions.DEFAULT_MAILBOX_CAPACITY, true, 0, null);
     }
 
     public WorkerSpec withRestart(RestartType type) {
-        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity, resident, maxMemoryBytes);
+        return new WorkerSpec(name, behavior, type, shutdownTimeout, mailboxCapacity, resident, maxMemoryBytes, hibernateAfter);
     }
 
     public WorkerSpec withShutdownTimeout(Duration timeout) {
-        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity, resident, maxMemoryBytes);
+        return new WorkerSpec(name, behavior, restart, timeout, mailboxCapacity, resident, maxMemoryBytes, hibernateAfter);
     }
 
     public WorkerSpec withMailboxCapacity(int capacity) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity, resident, maxMemoryBytes);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, capacity, resident, maxMemoryBytes, hibernateAfter);
     }
 
     /** Caps each incarnation's retained state at {@code bytes} (0: no cap). */
     public WorkerSpec withMaxMemoryBytes(long bytes) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, resident, bytes);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, resident, bytes, hibernateAfter);
     }
 
     /** {@code false}: not started with the supervisor but on the first call or send to its name. */
     public WorkerSpec withResident(boolean startWithSupervisor) {
-        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, startWithSupervisor, maxMemoryBytes);
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, startWithSupervisor, maxMemoryBytes, hibernateAfter);
+    }
+
+    /** Idle time before each incarnation hibernates ({@link SpawnOptions#withHibernateAfter}); null: the node's default. */
+    public WorkerSpec withHibernateAfter(Duration after) {
+        return new WorkerSpec(name, behavior, restart, shutdownTimeout, mailboxCapacity, resident, maxMemoryBytes, after);
     }
 }

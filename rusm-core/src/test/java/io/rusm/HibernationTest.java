@@ -291,4 +291,23 @@ class HibernationTest extends NodeTestBase {
         assertThat(watcher.next(Down.class)).isEqualTo(new Down(ref, pid, reason));
         assertThat(node.isAlive(pid)).isFalse();
     }
+
+    @Test
+    void a_supervised_worker_hibernates_with_its_spec_s_hibernate_after_and_restarts_as_before() {
+        Counter[] made = new Counter[2];
+        java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+        Supervisor sup = node.startSupervisor(SupervisorSpec.of("sup").withChild(WorkerSpec.of("worker", () -> {
+            Counter c = new Counter();
+            made[Math.min(starts.getAndIncrement(), 1)] = c;
+            return c;
+        }).withHibernateAfter(Duration.ZERO)));
+        Pid first = node.whereis("worker").orElseThrow();
+        assertThat((Integer) node.call("worker", "bump")).isEqualTo(1);
+        awaitHibernating(first);
+        // A crash from outside while it hibernates: the supervisor restarts it as ever, with fresh state.
+        node.exit(first, ExitReason.crashed(new TestSupport.Boom("while asleep")));
+        await().atMost(WAIT).until(() -> node.whereis("worker").filter(p -> !p.equals(first)).isPresent());
+        assertThat((Integer) node.call("worker", "bump")).isEqualTo(1);
+        assertThat(sup.pid()).isNotNull();
+    }
 }

@@ -79,7 +79,8 @@ public final class ResidentServices {
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
                 .withResident(c.isResident() && !clusterPlaced(c))
-                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L);
+                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L)
+                .withHibernateAfter(c.getHibernateAfter());
     }
 
     /**
@@ -98,7 +99,8 @@ public final class ResidentServices {
                 .withIntensity(parent.getIntensity(), parent.getPeriod())
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
-                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L));
+                .withMaxMemoryBytes(c.getMaxMemoryMb() == null ? 0 : c.getMaxMemoryMb() * 1024L * 1024L)
+                .withHibernateAfter(c.getHibernateAfter()));
     }
 
     /** The components the cluster places (singletons and keyed ones); empty unless this node is one of a cluster. */
@@ -140,7 +142,8 @@ public final class ResidentServices {
                 .withRestart(c.getRestart())
                 .withShutdownTimeout(c.getShutdownTimeout())
                 .withMailboxCapacity(c.getMailboxCapacity())
-                .withResident(c.isResident());
+                .withResident(c.isResident())
+                .withHibernateAfter(c.getHibernateAfter());
     }
 
     /** The root supervisor spec ({@code rusm}) with every nested supervisor and resident component. */

@@ -212,6 +212,9 @@ public class RusmProperties {
         /** Keyed components: a key with no message for this long is stopped gracefully (its state comes back from Kv). */
         private Duration idleTimeout = io.rusm.KeyedSpec.DEFAULT_IDLE_TIMEOUT;
 
+        /** Idle time before its fiber ends until the next message (its state stays); rusm.hibernate-after when unset. */
+        private @Nullable Duration hibernateAfter;
+
         public Placement getPlacement() {
             return placement;
         }
@@ -226,6 +229,14 @@ public class RusmProperties {
 
         public void setIdleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+        }
+
+        public @Nullable Duration getHibernateAfter() {
+            return hibernateAfter;
+        }
+
+        public void setHibernateAfter(@Nullable Duration hibernateAfter) {
+            this.hibernateAfter = hibernateAfter;
         }
 
         public ComponentRuntime getRuntime() {

@@ -118,6 +118,10 @@ final class SupervisionTreeFactory {
             }
             if (c.getMailboxCapacity() <= 0) throw positive(key + ".mailbox-capacity", c.getMailboxCapacity());
             if (c.getCallTimeout() != null && !isPositive(c.getCallTimeout())) throw positive(key + ".call-timeout", c.getCallTimeout());
+            if (c.getHibernateAfter() != null && c.getHibernateAfter().isNegative()) {
+                throw new RusmConfigurationException(key + ".hibernate-after", "must be zero or positive, was " + configured(c.getHibernateAfter()),
+                        "Set " + key + ".hibernate-after to a duration such as 1s (0: whenever its mailbox runs empty; 365d: in effect never), or remove it.");
+            }
             if (c.getShutdownTimeout() == null || c.getShutdownTimeout().isNegative()) {
                 throw new RusmConfigurationException(key + ".shutdown-timeout", "must be zero or positive, was " + configured(c.getShutdownTimeout()),
                         "Set " + key + ".shutdown-timeout to a duration such as 5s (0 kills at once).");

@@ -62,6 +62,19 @@ class ResidentServiceBeansTests {
     }
 
     @Test
+    void aComponentsOwnHibernateAfterWinsOverTheNodesDefault() {
+        runner.withPropertyValues("rusm.hibernate-after=0s", "rusm.components.counter.hibernate-after=365d").run(context -> {
+            Node node = context.getBean(Node.class);
+            CounterClient counter = context.getBean(CounterClient.class);
+            Pid counterPid = node.whereis("counter").orElseThrow();
+            Pid slowPid = node.whereis("slow").orElseThrow();
+            assertThat(counter.bump(1)).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.isHibernating(slowPid)); // the node's default: at once
+            assertThat(node.isHibernating(counterPid)).as("its own 365d").isFalse();
+        });
+    }
+
+    @Test
     void everyIncarnationIsAFreshInstanceWithFreshState() {
         runner.run(context -> {
             Node node = context.getBean(Node.class);

@@ -60,6 +60,12 @@ class RusmConfigurationFailureTests {
                 analysis -> assertThat(analysis.getAction()).contains("Set rusm.hibernate-after to a duration"));
     }
 
+    @Test
+    void negativeComponentHibernateAfter() {
+        assertRusmFailure(runner.withPropertyValues("rusm.components.counter.hibernate-after=-5s"), "rusm.components.counter.hibernate-after",
+                analysis -> assertThat(analysis.getDescription()).contains("must be zero or positive, was -5s"));
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
             "rusm.supervisor.period, 0s",
@@ -177,7 +183,7 @@ class RusmConfigurationFailureTests {
     void theKnownKeysAreListed() {
         assertRusmFailure(runner.withPropertyValues("rusm.components.counter.replicas=3"),
                 "rusm.components.counter.replicas", analysis -> assertThat(analysis.getDescription()).contains(
-                        "known: call-timeout, idle-timeout, mailbox-capacity, max-memory-mb, placement, resident, restart, runtime, "
+                        "known: call-timeout, hibernate-after, idle-timeout, mailbox-capacity, max-memory-mb, placement, resident, restart, runtime, "
                                 + "shutdown-timeout, supervisor"));
         assertRusmFailure(runner.withPropertyValues("rusm.supervisors.caches.children=cache"),
                 "rusm.supervisors.caches.children", analysis -> assertThat(analysis.getDescription()).contains(

@@ -268,7 +268,7 @@ public final class KeyedFamily {
             Duration left = Deadlines.left(deadline);
             if (left.isZero()) throw new CallTimeoutException(e.name, timeout);
             SpawnOptions options = SpawnOptions.named(e.name).withMailboxCapacity(spec.mailboxCapacity())
-                    .withMaxMemoryBytes(spec.maxMemoryBytes()).withStartTimeout(left);
+                    .withMaxMemoryBytes(spec.maxMemoryBytes()).withStartTimeout(left).withHibernateAfter(spec.hibernateAfter());
             Pid pid = runtime.spawn(options, behavior(e));
             Process p = runtime.byPid(pid);
             synchronized (e) {

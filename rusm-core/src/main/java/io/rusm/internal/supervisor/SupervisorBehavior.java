@@ -185,7 +185,7 @@ public final class SupervisorBehavior implements Behavior {
         }
         return switch (c.spec) {
             case WorkerSpec w -> node.spawn(SpawnOptions.named(w.name()).withMailboxCapacity(w.mailboxCapacity())
-                    .withMaxMemoryBytes(w.maxMemoryBytes()).withLinkTo(self), w.behavior().get());
+                    .withMaxMemoryBytes(w.maxMemoryBytes()).withHibernateAfter(w.hibernateAfter()).withLinkTo(self), w.behavior().get());
             case SupervisorSpec s -> {
                 SupervisorBehavior nested = new SupervisorBehavior(node, onDemand, s, self);
                 c.nested = nested;
