@@ -112,6 +112,7 @@ public class RusmEndpoint {
             case ChildSnapshot.Worker w -> {
                 out.put("restart", w.restart().configName());
                 out.put("mailboxSize", w.pid() == null ? 0 : node.mailboxSize(w.pid()));
+                out.put("hibernating", w.pid() != null && node.isHibernating(w.pid())); // idle past hibernate-after: no fiber
                 out.put("timers", w.pid() == null ? List.of() : node.timerKeys(w.pid()));
                 long memory = w.pid() == null ? -1 : node.memoryBytes(w.pid());
                 if (memory >= 0) out.put("memoryBytes", memory);

@@ -96,6 +96,7 @@ class RusmHealthHttpTests {
         assertThat(c.path("incarnation").asLong()).isEqualTo(1);
         assertThat(c.path("restarts").asLong()).isZero();
         assertThat(c.path("mailboxSize").asInt()).isZero();
+        assertThat(c.path("hibernating").isBoolean()).as("hibernating: idle past hibernate-after").isTrue();
         assertThat(c.path("restart").asString()).isEqualTo("permanent");
         assertThat(c.path("lastExitReason").isNull()).isTrue();
     }
