@@ -310,4 +310,24 @@ class HibernationTest extends NodeTestBase {
         assertThat((Integer) node.call("worker", "bump")).isEqualTo(1);
         assertThat(sup.pid()).isNotNull();
     }
+
+    @Test
+    void a_process_whose_timer_is_due_within_its_hibernate_after_stays_awake_for_it() throws InterruptedException {
+        java.util.concurrent.BlockingQueue<Object> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        Pid pid = node.spawn(SpawnOptions.named("ticking").withHibernateAfter(Duration.ofSeconds(1)), message -> {
+            if ("arm".equals(message)) ProcessContext.timers().startSingle("t", Duration.ofMillis(1200), "tick");
+            got.add(message);
+            return message;
+        });
+        node.call("ticking", "arm");
+        // Idle for longer than its hibernate-after, but its tick is due sooner: hibernating would only mean waking at once.
+        boolean sawHibernating = false;
+        Object next;
+        while ((next = got.poll(10, TimeUnit.MILLISECONDS)) == null || "arm".equals(next)) {
+            sawHibernating |= node.isHibernating(pid);
+        }
+        assertThat(next).isEqualTo("tick");
+        assertThat(sawHibernating).as("hibernated while its tick was due within its hibernate-after").isFalse();
+        awaitHibernating(pid); // no timer left: now it does
+    }
 }

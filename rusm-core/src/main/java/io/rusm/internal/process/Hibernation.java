@@ -16,12 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@value #PERIOD_MILLIS} ms at the processes that have a fiber. A process found parked in its
  * mailbox with no park since the last look is idle for that look; after its hibernate-after's worth
  * of idle looks it is asked to sleep: its fiber, unparked, ends (unless a message came, which it
- * handles). Processes asleep are not looked at, so a million idle services cost nothing here.
+ * handles). Not while one of its timers is due within its hibernate-after, or overdue (an overloaded
+ * node's ticks are late): it would only be woken again at once. Processes asleep are not looked at, so a million idle services cost nothing here.
  * Hibernate-after zero is handled by the process itself, which lets its fiber go whenever its
  * mailbox is empty (no looks; every message burst then starts a fiber).
  */
 final class Hibernation {
     static final long PERIOD_MILLIS = 250;
+    private static final long PERIOD_NANOS = PERIOD_MILLIS * 1_000_000;
     /** At most this many fibers asked to end per look: each is an unpark the scheduler must run. */
     private static final int MAX_ASKED_PER_LOOK = 65_536;
     /** Hibernate-after values from this one up never hibernate (the looks would not fit an int). */
@@ -86,6 +88,8 @@ final class Hibernation {
                 m.idleLooks = 0;
             } else if (++m.idleLooks >= p.hibernateLooks && asked < MAX_ASKED_PER_LOOK) {
                 m.idleLooks = 0;
+                // A tick due before it would have idled this long again (or one already late) wakes it right away.
+                if (p.timerDueWithin(p.hibernateLooks * PERIOD_NANOS)) continue;
                 asked++;
                 m.askToSleep();
             }

@@ -65,8 +65,6 @@ public final class Mailbox {
         this.owner = owner;
     }
 
-
-
     public int capacity() {
         return capacity;
     }

@@ -24,7 +24,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One incarnation of a process: a mailbox, a behavior and the fiber that runs it.
+ * One incarnation of a process: a mailbox, a behavior and the fiber that runs it (while it does not
+ * hibernate: {@link Hibernation}; the next message then starts another fiber, which goes on with
+ * the same behavior and state).
  *
  * <p>The process ends exactly once, in {@link #terminate}: the first caller to set the exit reason
  * (its own loop after a crash or stop, or anyone who kills it or sends it an exit signal) closes the
@@ -142,6 +144,12 @@ public final class Process {
     /** The fiber running its loop now, or null (not started yet, or hibernating). */
     Thread fiber() {
         return thread;
+    }
+
+    /** Whether one of its timers is due within {@code nanos} (or overdue): it is not idle then. */
+    boolean timerDueWithin(long nanos) {
+        ProcessTimers t = timers;
+        return t != null && t.dueWithin(nanos);
     }
 
     /** Whether it has no fiber now: idle past its hibernate-after, until its next message. */

@@ -187,6 +187,20 @@ public final class ProcessTimers implements Timers {
     }
 
     /**
+     * Whether a timer is due within {@code nanos} from now, or overdue (a tick queued or late), for
+     * hibernation: a process about to get a tick is not idle, and letting its fiber go only to start
+     * another one at once costs more than it saves.
+     */
+    public synchronized boolean dueWithin(long nanos) {
+        if (closed || timers.isEmpty()) return false;
+        long now = scheduler.nanoTime();
+        for (Timer t : timers.values()) {
+            if (t.queued || t.nextDue - now < nanos) return true;
+        }
+        return false;
+    }
+
+    /**
      * Heap one active timer costs beyond its key and message, for the memory cap: our entry (~64 B),
      * its map node and table slot (~40 B), the scheduler's task and adapter (~96 B), the cancel
      * handle (~16 B) and a queued tick (~24 B). {@code TimersScaleTest} measures the real total
