@@ -54,11 +54,6 @@ final class Hibernation {
         if (p.hibernateLooks > 0) awake.remove(p);
     }
 
-    /** Processes with a fiber that may hibernate (for tests and views). */
-    static int watched() {
-        return awake.size();
-    }
-
     private static synchronized void startSweeper() {
         if (sweeper != null) return;
         sweeper = Thread.ofPlatform().daemon(true).name("rusm-hibernation").start(Hibernation::run);

@@ -32,7 +32,9 @@ final class SpareFibers {
     private static final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
     /** Spares parked or being started. */
     private static final AtomicInteger supply = new AtomicInteger();
-    private static final Thread.Builder.OfVirtual BUILDER = Thread.ofVirtual().name("rusm-spare").inheritInheritableThreadLocals(false);
+    /** A factory, not the builder itself: a builder is not safe for concurrent use, its factory is. */
+    private static final java.util.concurrent.ThreadFactory FIBERS =
+            Thread.ofVirtual().name("rusm-spare").inheritInheritableThreadLocals(false).factory();
 
     private SpareFibers() {}
 
@@ -41,24 +43,19 @@ final class SpareFibers {
         Spare s = spares.poll();
         refill();
         if (s != null) s.give(body);
-        else BUILDER.start(body);
+        else FIBERS.newThread(body).start();
     }
 
     private static void refill() {
         for (int n; (n = supply.get()) < TARGET; ) {
             if (!supply.compareAndSet(n, n + 1)) continue;
             try {
-                BUILDER.start(new Spare()::await);
+                FIBERS.newThread(new Spare()::await).start();
             } catch (Throwable t) { // out of memory, or a scheduler that refuses: fresh threads then
                 supply.decrementAndGet();
                 return;
             }
         }
-    }
-
-    /** Spares parked right now (for tests). */
-    static int parked() {
-        return spares.size();
     }
 
     private static final class Spare {
