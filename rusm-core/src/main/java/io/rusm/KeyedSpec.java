@@ -59,7 +59,7 @@ public record KeyedSpec(ServiceDefinition definition, Supplier<?> instances, boo
         if (intensity < 0) throw new IllegalArgumentException("intensity must not be negative: " + intensity);
         if (period == null || period.isNegative() || period.isZero()) throw new IllegalArgumentException("period must be positive: " + period);
         WorkerSpec.checkLimits(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"), mailboxCapacity, maxMemoryBytes);
-        if (hibernateAfter != null && hibernateAfter.isNegative()) throw new IllegalArgumentException("hibernateAfter must not be negative");
+        if (hibernateAfter != null) SpawnOptions.checkHibernateAfter(hibernateAfter);
     }
 
     /** A spec with the node's default hibernate-after. */

@@ -136,7 +136,7 @@ public final class Node implements AutoCloseable {
          * hibernates whenever a mailbox runs empty; a very long one (a year) in effect never.
          */
         public Builder hibernateAfter(Duration after) {
-            if (after.isNegative()) throw new IllegalArgumentException("hibernate-after must not be negative: " + after);
+            SpawnOptions.checkHibernateAfter(after);
             this.hibernateAfter = after;
             return this;
         }

@@ -27,9 +27,12 @@ public record SpawnOptions(String name, int mailboxCapacity, boolean trapExits, 
         if (mailboxCapacity < 1) throw new IllegalArgumentException("mailboxCapacity must be positive: " + mailboxCapacity);
         Objects.requireNonNull(startTimeout, "startTimeout");
         if (maxMemoryBytes < 0) throw new IllegalArgumentException("maxMemoryBytes must not be negative: " + maxMemoryBytes);
-        if (hibernateAfter != null && hibernateAfter.isNegative()) {
-            throw new IllegalArgumentException("hibernateAfter must not be negative: " + hibernateAfter);
-        }
+        if (hibernateAfter != null) checkHibernateAfter(hibernateAfter);
+    }
+
+    /** The check every hibernate-after passes (spawn options, worker and keyed specs, the node's default). */
+    public static void checkHibernateAfter(Duration after) {
+        if (after.isNegative()) throw new IllegalArgumentException("hibernateAfter must not be negative: " + after);
     }
 
     /** The options without a hibernate-after of their own (the node's default applies). */

@@ -31,7 +31,7 @@ public record WorkerSpec(String name, Supplier<? extends Behavior> behavior, Res
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(restart, "restart");
         checkLimits(shutdownTimeout, mailboxCapacity, maxMemoryBytes);
-        if (hibernateAfter != null && hibernateAfter.isNegative()) throw new IllegalArgumentException("hibernateAfter must not be negative");
+        if (hibernateAfter != null) SpawnOptions.checkHibernateAfter(hibernateAfter);
     }
 
     /** A spec with the node's default hibernate-after. */

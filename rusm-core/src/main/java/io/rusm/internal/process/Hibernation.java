@@ -79,7 +79,7 @@ final class Hibernation {
                 awake.remove(p);
                 if (!m.asleep()) awake.add(p); // woken meanwhile, and its waker's watch may have come first
             } else if (!m.consumerParked() || m.parks() != m.sweptParks) {
-                m.sweptParks = m.parks();
+                m.sweptParks = m.parks(); // a park since the last look (or none yet): idle from here
                 m.idleLooks = 0;
             } else if (++m.idleLooks >= p.hibernateLooks && asked < MAX_ASKED_PER_LOOK) {
                 m.idleLooks = 0;

@@ -123,7 +123,7 @@ public final class Mailbox {
             if (e != null) return e;
             if (closed || stop.getAsBoolean()) return null;
             if (owner.hibernateLooks == 0) { // hibernate-after zero: let the fiber go whenever the mailbox is empty
-                if (fallAsleep(RUNNING)) return HIBERNATED;
+                if (fallAsleep()) return HIBERNATED;
                 continue;
             }
             state = PARKED;
@@ -137,18 +137,18 @@ public final class Mailbox {
             PARKS.setOpaque(this, parks + 1);
             if (drowsy) {
                 drowsy = false;
-                if (fallAsleep(PARKED)) return HIBERNATED;
+                if (fallAsleep()) return HIBERNATED;
             }
             state = RUNNING;
         }
     }
 
     /**
-     * The consumer lets its fiber go: {@code from → ASLEEP}, then looks again. True when the fiber
+     * The consumer lets its fiber go ({@code → ASLEEP}), then looks again. True when the fiber
      * is to end: nothing came, or what came was claimed by a producer that starts a new fiber.
      * False (state back to {@code RUNNING}) when it took back a message or close that arrived.
      */
-    private boolean fallAsleep(int from) {
+    private boolean fallAsleep() {
         state = ASLEEP; // only the consumer leaves RUNNING or PARKED
         if (queue.peek() == null && !closed) return true;
         return !STATE.compareAndSet(this, ASLEEP, RUNNING);

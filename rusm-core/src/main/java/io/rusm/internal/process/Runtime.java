@@ -131,7 +131,7 @@ public final class Runtime {
     // ---- spawning -------------------------------------------------------------------------
 
     /** Idle looks before a process hibernates when its options give no hibernate-after ({@link Hibernation#looks}). */
-    private volatile int hibernateLooks = Hibernation.looks(java.time.Duration.ofSeconds(1));
+    private volatile int hibernateLooks = Hibernation.looks(io.rusm.Node.DEFAULT_HIBERNATE_AFTER);
 
     /** The hibernate-after of processes whose spawn options give none. */
     public void hibernateAfter(Duration after) {
