@@ -29,14 +29,10 @@ public class RusmAutoConfiguration {
         UnknownKeys.check(environment);
         // Checked here, not only with the tree: the node is built first and would fail without naming the property.
         java.time.Duration callTimeout = properties.getCallTimeout();
-        if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
-            throw new RusmConfigurationException("rusm.call-timeout", "must be positive, was " + SupervisionTreeFactory.configured(callTimeout),
-                    "Set rusm.call-timeout to a value greater than zero.");
-        }
+        if (!SupervisionTreeFactory.isPositive(callTimeout)) throw SupervisionTreeFactory.positive("rusm.call-timeout", callTimeout);
         java.time.Duration hibernateAfter = properties.getHibernateAfter();
         if (hibernateAfter == null || hibernateAfter.isNegative()) {
-            throw new RusmConfigurationException("rusm.hibernate-after", "must be zero or positive, was "
-                    + SupervisionTreeFactory.configured(hibernateAfter),
+            throw SupervisionTreeFactory.notNegative("rusm.hibernate-after", hibernateAfter,
                     "Set rusm.hibernate-after to a duration such as 1s (0: whenever a mailbox runs empty; 365d: in effect never).");
         }
         Node.Builder node = Node.builder().defaultCallTimeout(properties.getCallTimeout()).hibernateAfter(hibernateAfter);

@@ -119,11 +119,11 @@ final class SupervisionTreeFactory {
             if (c.getMailboxCapacity() <= 0) throw positive(key + ".mailbox-capacity", c.getMailboxCapacity());
             if (c.getCallTimeout() != null && !isPositive(c.getCallTimeout())) throw positive(key + ".call-timeout", c.getCallTimeout());
             if (c.getHibernateAfter() != null && c.getHibernateAfter().isNegative()) {
-                throw new RusmConfigurationException(key + ".hibernate-after", "must be zero or positive, was " + configured(c.getHibernateAfter()),
+                throw notNegative(key + ".hibernate-after", c.getHibernateAfter(),
                         "Set " + key + ".hibernate-after to a duration such as 1s (0: whenever its mailbox runs empty; 365d: in effect never), or remove it.");
             }
             if (c.getShutdownTimeout() == null || c.getShutdownTimeout().isNegative()) {
-                throw new RusmConfigurationException(key + ".shutdown-timeout", "must be zero or positive, was " + configured(c.getShutdownTimeout()),
+                throw notNegative(key + ".shutdown-timeout", c.getShutdownTimeout(),
                         "Set " + key + ".shutdown-timeout to a duration such as 5s (0 kills at once).");
             }
         });
@@ -144,8 +144,7 @@ final class SupervisionTreeFactory {
     private void checkSettings(String key, RusmProperties.SupervisorSettings s) {
         // OTP allows intensity 0 (give up on the first restart); only a negative count is meaningless.
         if (s.getIntensity() < 0) {
-            throw new RusmConfigurationException(key + ".intensity", "must be zero or positive, was " + configured(s.getIntensity()),
-                    "Set " + key + " to 0 (give up on the first restart) or more.");
+            throw notNegative(key + ".intensity", s.getIntensity(), "Set " + key + " to 0 (give up on the first restart) or more.");
         }
         if (s.getPeriod() == null || !isPositive(s.getPeriod())) throw positive(key + ".period", s.getPeriod());
         if (s.getStrategy() == null) {
@@ -177,12 +176,17 @@ final class SupervisionTreeFactory {
         return DurationStyle.SIMPLE.print(d, ChronoUnit.NANOS);
     }
 
-    private static boolean isPositive(Duration d) {
+    static boolean isPositive(Duration d) {
         return d != null && !d.isNegative() && !d.isZero();
     }
 
-    private static RusmConfigurationException positive(String key, Object value) {
+    static RusmConfigurationException positive(String key, Object value) {
         return new RusmConfigurationException(key, "must be positive, was " + configured(value),
                 "Set " + key + " to a value greater than zero.");
+    }
+
+    /** {@code key} was set below zero (or left null where a value is needed); {@code fix} says what to set. */
+    static RusmConfigurationException notNegative(String key, Object value, String fix) {
+        return new RusmConfigurationException(key, "must be zero or positive, was " + configured(value), fix);
     }
 }
