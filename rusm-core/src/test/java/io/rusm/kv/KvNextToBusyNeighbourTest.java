@@ -43,7 +43,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * slots take a spin lock and the writer's queue is lock-free: 51–59% of alone, p99 4 ms, mean
  * wake-up 20–30 µs ({@code KvMain neighbour} in {@code bench/run} measures it too). A platform
  * caller stalled until hand-overs were taken out only by fibers (it took its own and submitted
- * them externally while parking for the reply).
+ * them externally while parking for the reply). A caller started from a plain thread next to the
+ * running neighbour (as a web server starts a request's thread) never ran until the fibers made
+ * room for external work ({@code ExternalQueueWatch}).
  */
 @Timeout(60)
 class KvNextToBusyNeighbourTest {
@@ -62,6 +64,7 @@ class KvNextToBusyNeighbourTest {
     private final List<Long> aloneWakeUps = new ArrayList<>();
     private final List<Long> busyWakeUps = new ArrayList<>();
     private KvStore store;
+    private boolean freshThreadPerRound;
 
     @AfterEach
     void close() {
@@ -75,7 +78,7 @@ class KvNextToBusyNeighbourTest {
      * externally (calls timed out).
      */
     @ParameterizedTest(name = "{0} caller")
-    @ValueSource(strings = {"virtual", "platform"})
+    @ValueSource(strings = {"virtual", "platform", "fresh virtual"})
     void a_durable_counter_is_woken_promptly_next_to_a_saturating_neighbour(String caller) throws Exception {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -97,9 +100,12 @@ class KvNextToBusyNeighbourTest {
         }
         List<Round> alone = new ArrayList<>();
         List<Round> busy = new ArrayList<>();
-        // The whole schedule runs on one virtual thread started before the neighbour: a virtual
-        // thread started (or woken) from this plain test thread while the neighbour saturates the
-        // carriers would wait in the scheduler's external queue, which is not rusm's to fix.
+        // "virtual": the whole schedule runs on one virtual thread started before the neighbour.
+        // "fresh virtual": each round's calls run on a virtual thread this plain thread starts, next
+        // to the running neighbour, as a web server starts a request's thread: a start is an
+        // external submission, which waited without bound next to ping-ponging fibers before
+        // ExternalQueueWatch (see ExternalStarvationTest).
+        freshThreadPerRound = caller.equals("fresh virtual");
         if (caller.equals("virtual")) {
             Thread driver = Thread.ofVirtual().name("durable-caller").start(() -> runRounds(alone, busy));
             assertThat(driver.join(Duration.ofSeconds(25))).as("the durable caller finished its rounds").isTrue();
@@ -107,6 +113,7 @@ class KvNextToBusyNeighbourTest {
             runRounds(alone, busy); // a call that times out fails the test here
         }
         assertThat(busy).as("every round ran (see the log if not)").hasSize(ROUNDS);
+        assertThat(busy).as("every round next to the neighbour made calls: " + busy).allSatisfy(r -> assertThat(r.sorted).isNotEmpty());
         Round aloneTotal = Round.of(alone);
         Round busyTotal = Round.of(busy);
         long aloneWake = mean(aloneWakeUps);
@@ -219,8 +226,20 @@ class KvNextToBusyNeighbourTest {
         }
     }
 
-    /** The driver bumps the durable counter back to back for {@code length}. */
+    /** The driver bumps the durable counter back to back for {@code length}, on a fresh virtual thread if so asked. */
     private Round durableRound(Duration length) {
+        if (!freshThreadPerRound) return bumpFor(length);
+        Round[] round = {null};
+        Thread t = Thread.ofVirtual().name("durable-caller").start(() -> round[0] = bumpFor(length));
+        try {
+            if (!t.join(length.plusSeconds(5))) return new Round(new long[0], length.toNanos()); // never ran, or stalled
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return round[0] != null ? round[0] : new Round(new long[0], length.toNanos());
+    }
+
+    private Round bumpFor(Duration length) {
         long[] latencies = new long[200_000];
         int n = 0;
         long start = System.nanoTime();

@@ -33,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * JDK resumes a fiber blocked on a monitor from its unblocker thread), which is why the call
  * deadline wheel's slots take a spin lock and the {@code Kv} writer's queue is lock-free. Virtual
  * threads that code outside rusm starts or wakes from a platform thread (a web server's poller
- * starting a request's thread) still go through the external queue: the JDK's behaviour, not
- * rusm's to change.
+ * starting a request's thread) still go through the external queue; {@link ExternalQueueWatch}
+ * bounds how long they wait there.
  */
 public final class FiberWakeups {
     /** How long a handed-over wake-up waits for a carrier before the fallback submits it. */
