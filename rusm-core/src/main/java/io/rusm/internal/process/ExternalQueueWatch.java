@@ -1,5 +1,8 @@
 package io.rusm.internal.process;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,30 +21,40 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>How.</b> A watcher (a daemon platform thread) submits a probe every
  * {@value #PROBE_MICROS} µs while every carrier is busy: it wakes a parked virtual thread of its
  * own, which is an external submission. If the probe has not run {@value #STARVED_MICROS} µs later,
- * external work is starving, and until the probe runs every rusm fiber passing between two messages
- * yields to the external queue: a timed park of one nanosecond, which the JDK's timer thread ends
- * from outside the carriers, so the fiber queues up with the work that waited. With no fiber left to
- * wake another locally, the local queues run dry and the carriers take the external work; the probe
- * running ends the episode. While nothing starves this costs one volatile read per message and the
- * watcher's looks (only while the carriers are busy). As with Pekko's dispatcher throughput (not
- * OTP's reductions, which preempt inside a function), the yield comes only between messages: a
- * handler that computes for long holds its carrier; and virtual threads that are not rusm's and
- * ping-pong among themselves are not rusm's to interrupt.
+ * external work is starving: an episode begins, in which every rusm fiber passing between two
+ * messages parks at a gate. With no fiber left to wake another, the carriers' local queues run
+ * dry and the carriers take the external work, the probe among it. The probe, once it runs, lets
+ * what is still queued go ahead of it (a few yields), then ends the episode and opens the gate: it unparks the fibers from its carrier, so they go on from local
+ * queues and none is left behind in the external one. A fiber waits at the gate at most
+ * {@value #GATE_MICROS} µs (in case the probe cannot run: a handler computing on every carrier),
+ * and a kill ends its wait at once.
+ *
+ * <p>While nothing starves this costs one volatile read per message and the watcher's looks (only
+ * while the carriers are busy). As with Pekko's dispatcher throughput (not OTP's reductions, which
+ * preempt inside a function), the gate is only between messages: a handler that computes for long
+ * holds its carrier; and virtual threads that are not rusm's and ping-pong among themselves are not
+ * rusm's to stop.
  */
 final class ExternalQueueWatch {
     /** How often the watcher submits a probe while every carrier is busy. */
     static final long PROBE_MICROS = 5_000;
     /** A probe waiting this long means external work is starving. */
     static final long STARVED_MICROS = 5_000;
+    /** The longest a fiber waits at the gate. */
+    static final long GATE_MICROS = 10_000;
+    /** How often the probe lets queued work go ahead of it before it opens the gate. */
+    private static final int MAX_PROBE_YIELDS = 16;
     /** How often the watcher looks while some carrier is free (external work is then taken at once). */
     private static final long IDLE_LOOK_NANOS = 10_000_000;
 
-    /** Set by the watcher when a probe waits too long, cleared by the probe when it runs. */
+    /** Set by the watcher when a probe waits too long; cleared by the probe when it runs. */
     private static volatile boolean starving;
     /** When the waiting probe was submitted; 0 once it ran. */
     private static volatile long probeSubmittedAt;
+    /** Fibers waiting at the gate during an episode. */
+    private static final ConcurrentLinkedQueue<Waiter> gate = new ConcurrentLinkedQueue<>();
     private static final LongAdder episodes = new LongAdder();
-    private static final LongAdder yields = new LongAdder();
+    private static final LongAdder gated = new LongAdder();
     private static final Thread probe = Thread.ofVirtual().name("rusm-external-probe").unstarted(ExternalQueueWatch::probe);
 
     static {
@@ -53,16 +66,47 @@ final class ExternalQueueWatch {
     private ExternalQueueWatch() {
     }
 
+    /** A fiber at the gate; let through exactly once, by the probe or by itself. */
+    private static final class Waiter {
+        private static final VarHandle THROUGH;
+
+        static {
+            try {
+                THROUGH = MethodHandles.lookup().findVarHandle(Waiter.class, "through", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Thread fiber = Thread.currentThread();
+        private volatile boolean through;
+
+        boolean letThrough() {
+            return !through && THROUGH.compareAndSet(this, false, true);
+        }
+
+        boolean isThrough() {
+            return through;
+        }
+    }
+
     /**
-     * Called by a fiber between two messages: while external work is starving, goes to the end of
-     * the external queue (see the class comment). One volatile read otherwise.
+     * Called by a fiber between two messages: while external work is starving, waits at the gate
+     * until the probe has run (see the class comment). One volatile read otherwise.
      */
     static void yieldIfStarving() {
         if (!starving || !Thread.currentThread().isVirtual()) return;
-        yields.increment();
-        // Woken by the timer thread, from outside the carriers. An interrupt (a kill) or a pending
-        // permit ends it early: harmless, the fiber goes on with its loop.
-        LockSupport.parkNanos(ExternalQueueWatch.class, 1);
+        gated.increment();
+        Waiter me = new Waiter();
+        gate.offer(me);
+        // Publish, then check; the probe clears the flag, then drains the gate: one of us sees the other.
+        long until = System.nanoTime() + GATE_MICROS * 1_000;
+        while (starving && !me.isThrough() && !Thread.currentThread().isInterrupted()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) break;
+            LockSupport.parkNanos(ExternalQueueWatch.class, left);
+        }
+        if (me.letThrough()) gate.remove(me); // the probe did not (the episode ended first, or the wait ran out)
     }
 
     /** Episodes of starving external work so far (for tests and diagnosis). */
@@ -70,15 +114,24 @@ final class ExternalQueueWatch {
         return episodes.sum();
     }
 
-    /** Yields fibers made to end episodes so far (for tests and diagnosis). */
-    static long yields() {
-        return yields.sum();
+    /** Times a fiber waited at the gate so far (for tests and diagnosis). */
+    static long gated() {
+        return gated.sum();
     }
 
     private static void probe() {
         while (true) {
             probeSubmittedAt = 0;
-            starving = false;
+            if (starving) {
+                // Let what was queued with the probe go first: with the gate shut the local queues are
+                // empty, so a yield puts the probe at the end of an external queue.
+                for (int i = 0; i < MAX_PROBE_YIELDS && FiberWakeups.anyQueued(); i++) Thread.yield();
+                starving = false;
+                // From this carrier: the fibers go to its local queue (the other carriers steal them).
+                for (Waiter w; (w = gate.poll()) != null; ) {
+                    if (w.letThrough()) LockSupport.unpark(w.fiber);
+                }
+            }
             LockSupport.park(ExternalQueueWatch.class);
         }
     }

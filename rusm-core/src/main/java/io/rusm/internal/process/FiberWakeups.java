@@ -176,6 +176,11 @@ public final class FiberWakeups {
         return load.allCarriersBusy();
     }
 
+    /** Whether a task waits in one of the virtual-thread scheduler's queues now. */
+    static boolean anyQueued() {
+        return load.anyQueued();
+    }
+
     /** What the virtual-thread scheduler's carriers are doing now. */
     interface CarrierLoad {
         /** Every carrier is running something, or a task waits in a queue. */
@@ -183,6 +188,9 @@ public final class FiberWakeups {
 
         /** No carrier is active and nothing is queued: an external submission is taken at once. */
         boolean idle();
+
+        /** A task waits in one of the scheduler's queues. */
+        boolean anyQueued();
 
         /**
          * The JDK's {@code VirtualThreadSchedulerMXBean}: its mounted count is the pool's active
@@ -207,6 +215,11 @@ public final class FiberWakeups {
                         public boolean idle() {
                             return bean.getMountedVirtualThreadCount() == 0 && bean.getQueuedVirtualThreadCount() == 0;
                         }
+
+                        @Override
+                        public boolean anyQueued() {
+                            return bean.getQueuedVirtualThreadCount() > 0;
+                        }
                     };
                 }
             } catch (Throwable e) { // LinkageError, SecurityException: fall back to plain unparks
@@ -220,6 +233,11 @@ public final class FiberWakeups {
                 @Override
                 public boolean idle() {
                     return true;
+                }
+
+                @Override
+                public boolean anyQueued() {
+                    return false;
                 }
             };
         }

@@ -65,11 +65,11 @@ class ExternalStarvationTest {
 
     @AfterEach
     void close() throws InterruptedException {
-        long episodes = ExternalQueueWatch.episodes(), yields = ExternalQueueWatch.yields(), calls = loadCalls.get();
+        long episodes = ExternalQueueWatch.episodes(), gatedBefore = ExternalQueueWatch.gated(), calls = loadCalls.get();
         long t0 = System.nanoTime();
         Thread.sleep(1000); // a window to count in, not a wait for anything
-        System.out.printf("[external-starvation] over 1 s of load alone: %d episodes, %d yields, %d load calls%n",
-                ExternalQueueWatch.episodes() - episodes, ExternalQueueWatch.yields() - yields, loadCalls.get() - calls);
+        System.out.printf("[external-starvation] over 1 s of load alone: %d episodes, %d fibers gated, %d load calls%n",
+                ExternalQueueWatch.episodes() - episodes, ExternalQueueWatch.gated() - gatedBefore, loadCalls.get() - calls);
         stop.set(true);
         for (Thread t : load) t.join(Duration.ofSeconds(10));
         node.close();
@@ -103,6 +103,24 @@ class ExternalStarvationTest {
             java.util.concurrent.locks.LockSupport.unpark(sleeper); // an external submission, not rusm's
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(BOUND_SECONDS)).pollInterval(Duration.ofMillis(1))
                     .until(() -> wakes.get() > before);
+        }
+    }
+
+    @Test
+    void a_supervised_worker_that_crashes_while_fibers_ping_pong_on_every_carrier_serves_again() {
+        // The supervisor (a fiber) starts each new incarnation on a new virtual thread: an external submission.
+        node.startSupervisor(io.rusm.SupervisorSpec.of("sup").withIntensity(100, Duration.ofSeconds(5)).withChild(io.rusm.WorkerSpec.of("worker",
+                () -> (io.rusm.Behavior) message -> {
+                    if ("crash".equals(message)) throw new IllegalStateException("crash on purpose");
+                    return "serving";
+                })));
+        for (int round = 0; round < 10; round++) {
+            Pid before = node.whereis("worker").orElseThrow();
+            node.exit(before, io.rusm.ExitReason.crashed(new IllegalStateException("crash " + round)));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(BOUND_SECONDS)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> node.whereis("worker").filter(p -> !p.equals(before)).isPresent());
+            Object answer = node.call("worker", "hello", Duration.ofSeconds(BOUND_SECONDS));
+            assertThat(answer).isEqualTo("serving");
         }
     }
 
