@@ -14,7 +14,7 @@ wrk -t2 -c64 -d8s -s bench/post.lua $R >/dev/null; wrk -t2 -c64 -d8s -s bench/po
   echo "$L http rusm $(wrk -t2 -c64 -d8s -s bench/post.lua $R | grep Requests/sec)"
   echo "$L http atomic $(wrk -t2 -c64 -d8s -s bench/post.lua $A | grep Requests/sec)"
 done
-for c in "durable4 $DU 4" "atomic4 $A 4"; do
+[ -n "$SKIPNB" ] || for c in "durable4 $DU 4" "atomic4 $A 4"; do
   read -r lab u n <<< "$c"
   for r in 1 2; do
     a=$(wrk -t1 -c$n -d8s -s bench/post.lua $u | grep Requests/sec)
