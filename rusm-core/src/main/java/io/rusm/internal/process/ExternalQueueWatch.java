@@ -1,8 +1,7 @@
 package io.rusm.internal.process;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -24,10 +23,16 @@ import java.util.concurrent.locks.LockSupport;
  * external work is starving: an episode begins, in which every rusm fiber passing between two
  * messages parks at a gate. With no fiber left to wake another, the carriers' local queues run
  * dry and the carriers take the external work, the probe among it. The probe, once it runs, lets
- * what is still queued go ahead of it (a few yields), then ends the episode and opens the gate: it unparks the fibers from its carrier, so they go on from local
- * queues and none is left behind in the external one. A fiber waits at the gate at most
- * {@value #GATE_MICROS} µs (in case the probe cannot run: a handler computing on every carrier),
- * and a kill ends its wait at once.
+ * what is still queued go ahead of it (a few yields), then ends the episode and opens the gate: it
+ * unparks the fibers from its carrier, so they go on from local queues and none is left behind in
+ * the external one. A kill ends a fiber's wait at once; otherwise it waits at most
+ * {@value #GATE_MICROS} µs, after which the JDK's timer wakes it, and that wake-up is an external
+ * submission too. So when the carriers are kept busy by work that is not rusm's (foreign virtual
+ * threads ping-ponging among themselves, which starve every external submission, a rusm call's
+ * timeout included), a fiber caught at the gate waits with everything else until that work lets
+ * up. Tried and not kept: a gatekeeper fiber waiting out a failed episode with yields, so that no
+ * wake-up would have to come from outside; its yields, external whenever its carrier's queue ran
+ * dry, stranded it as well in some runs.
  *
  * <p>While nothing starves this costs one volatile read per message and the watcher's looks (only
  * while the carriers are busy). As with Pekko's dispatcher throughput (not OTP's reductions, which
@@ -66,27 +71,16 @@ final class ExternalQueueWatch {
     private ExternalQueueWatch() {
     }
 
-    /** A fiber at the gate; let through exactly once, by the probe or by itself. */
-    private static final class Waiter {
-        private static final VarHandle THROUGH;
-
-        static {
-            try {
-                THROUGH = MethodHandles.lookup().findVarHandle(Waiter.class, "through", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
+    /** A fiber at the gate; let through exactly once, by the probe or by itself (the flag). */
+    private static final class Waiter extends AtomicBoolean {
         final Thread fiber = Thread.currentThread();
-        private volatile boolean through;
 
         boolean letThrough() {
-            return !through && THROUGH.compareAndSet(this, false, true);
+            return !get() && compareAndSet(false, true);
         }
 
         boolean isThrough() {
-            return through;
+            return get();
         }
     }
 
@@ -94,7 +88,7 @@ final class ExternalQueueWatch {
      * Called by a fiber between two messages: while external work is starving, waits at the gate
      * until the probe has run (see the class comment). One volatile read otherwise.
      */
-    static void yieldIfStarving() {
+    static void waitIfStarving() {
         if (!starving || !Thread.currentThread().isVirtual()) return;
         gated.increment();
         Waiter me = new Waiter();

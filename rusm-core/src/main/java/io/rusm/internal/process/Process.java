@@ -283,7 +283,7 @@ public final class Process {
                 return;
             }
             FiberWakeups.handOut(); // between two messages: pass on fibers woken from outside (see there)
-            ExternalQueueWatch.yieldIfStarving(); // and let work submitted from outside have its turn (see there)
+            ExternalQueueWatch.waitIfStarving(); // and let work submitted from outside have its turn (see there)
             if (!handle(e)) return;
         }
         if (isDead()) return;
