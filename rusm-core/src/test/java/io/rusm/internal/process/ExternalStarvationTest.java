@@ -58,7 +58,7 @@ class ExternalStarvationTest {
         }
         // Started from this plain thread, the callers are external submissions themselves: with the
         // fix they all get going; without it some may never start, which the tests below show too.
-        running.await(BOUND_SECONDS, TimeUnit.SECONDS);
+        assertThat(running.await(BOUND_SECONDS, TimeUnit.SECONDS)).as("all %d callers got going", CALLERS).isTrue();
         long before = loadCalls.get();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> loadCalls.get() - before > 10_000);
     }
