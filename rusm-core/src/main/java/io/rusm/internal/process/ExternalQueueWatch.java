@@ -1,7 +1,6 @@
 package io.rusm.internal.process;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -57,7 +56,7 @@ final class ExternalQueueWatch {
     /** When the waiting probe was submitted; 0 once it ran. */
     private static volatile long probeSubmittedAt;
     /** Fibers waiting at the gate during an episode. */
-    private static final ConcurrentLinkedQueue<Waiter> gate = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<FiberWakeups.Wakeup> gate = new ConcurrentLinkedQueue<>();
     private static final LongAdder episodes = new LongAdder();
     private static final LongAdder gated = new LongAdder();
     private static final Thread probe = Thread.ofVirtual().name("rusm-external-probe").unstarted(ExternalQueueWatch::probe);
@@ -71,19 +70,6 @@ final class ExternalQueueWatch {
     private ExternalQueueWatch() {
     }
 
-    /** A fiber at the gate; let through exactly once, by the probe or by itself (the flag). */
-    private static final class Waiter extends AtomicBoolean {
-        final Thread fiber = Thread.currentThread();
-
-        boolean letThrough() {
-            return !get() && compareAndSet(false, true);
-        }
-
-        boolean isThrough() {
-            return get();
-        }
-    }
-
     /**
      * Called by a fiber between two messages: while external work is starving, waits at the gate
      * until the probe has run (see the class comment). One volatile read otherwise.
@@ -91,16 +77,16 @@ final class ExternalQueueWatch {
     static void waitIfStarving() {
         if (!starving || !Thread.currentThread().isVirtual()) return;
         gated.increment();
-        Waiter me = new Waiter();
+        FiberWakeups.Wakeup me = new FiberWakeups.Wakeup(Thread.currentThread()); // let through by the probe, or by itself
         gate.offer(me);
         // Publish, then check; the probe clears the flag, then drains the gate: one of us sees the other.
         long until = System.nanoTime() + GATE_MICROS * 1_000;
-        while (starving && !me.isThrough() && !Thread.currentThread().isInterrupted()) {
+        while (starving && !me.claimed() && !Thread.currentThread().isInterrupted()) {
             long left = until - System.nanoTime();
             if (left <= 0) break;
             LockSupport.parkNanos(ExternalQueueWatch.class, left);
         }
-        if (me.letThrough()) gate.remove(me); // the probe did not (the episode ended first, or the wait ran out)
+        if (me.claim()) gate.remove(me); // the probe did not (the episode ended first, or the wait ran out)
     }
 
     /** Episodes of starving external work so far (for tests and diagnosis). */
@@ -122,8 +108,8 @@ final class ExternalQueueWatch {
                 for (int i = 0; i < MAX_PROBE_YIELDS && FiberWakeups.anyQueued(); i++) Thread.yield();
                 starving = false;
                 // From this carrier: the fibers go to its local queue (the other carriers steal them).
-                for (Waiter w; (w = gate.poll()) != null; ) {
-                    if (w.letThrough()) LockSupport.unpark(w.fiber);
+                for (FiberWakeups.Wakeup w; (w = gate.poll()) != null; ) {
+                    if (w.claim()) LockSupport.unpark(w.thread);
                 }
             }
             LockSupport.park(ExternalQueueWatch.class);

@@ -45,31 +45,39 @@ public final class FiberWakeups {
     /** Looks in a row, {@link #POLL_NANOS} apart, that must find a carrier free before it counts as free. */
     private static final int FREE_LOOKS = 3;
 
-    /** One handed-over wake-up; taken by whoever claims it first, a carrier or the fallback. */
-    private static final class Handed {
+    /**
+     * One wake-up of a parked thread, carried out by whoever claims it first: for a hand-over, a
+     * carrier or the fallback; at {@link ExternalQueueWatch}'s gate, the probe or the fiber itself.
+     */
+    static final class Wakeup {
         private static final java.lang.invoke.VarHandle CLAIMED;
         static {
             try {
-                CLAIMED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Handed.class, "claimed", boolean.class);
+                CLAIMED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Wakeup.class, "claimed", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
         final Thread thread;
+        /** When it was made: the fallback's grace period counts from here. */
         final long at = System.nanoTime();
         private volatile boolean claimed;
 
-        Handed(Thread thread) {
+        Wakeup(Thread thread) {
             this.thread = thread;
         }
 
         boolean claim() {
             return !claimed && CLAIMED.compareAndSet(this, false, true);
         }
+
+        boolean claimed() {
+            return claimed;
+        }
     }
 
-    private static final ConcurrentLinkedQueue<Handed> handed = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<Wakeup> handed = new ConcurrentLinkedQueue<>();
     /** Set after a hand-over, cleared by the fiber that takes them out: the one read on the hot path. */
     private static volatile boolean pending;
     private static final CarrierLoad load = CarrierLoad.probe();
@@ -96,7 +104,7 @@ public final class FiberWakeups {
             return;
         }
         handedOver.increment();
-        handed.offer(new Handed(thread));
+        handed.offer(new Wakeup(thread));
         pending = true;
         if (fallbackIdle) {
             fallbackIdle = false;
@@ -113,7 +121,7 @@ public final class FiberWakeups {
         // parking for its reply) would submit them externally, the very thing avoided.
         if (!pending || !Thread.currentThread().isVirtual()) return;
         pending = false; // cleared before the polls: a hand-over after the last poll sets it again
-        for (Handed h; (h = handed.poll()) != null; ) {
+        for (Wakeup h; (h = handed.poll()) != null; ) {
             if (h.claim()) LockSupport.unpark(h.thread);
         }
     }
@@ -129,7 +137,7 @@ public final class FiberWakeups {
     private static void submitLeftovers() {
         int freeLooks = 0; // consecutive looks that found a carrier free: one look may catch a carrier between two tasks
         while (true) {
-            Handed h = handed.peek();
+            Wakeup h = handed.peek();
             if (h == null) {
                 fallbackIdle = true;
                 if (handed.isEmpty()) LockSupport.park(FiberWakeups.class);
