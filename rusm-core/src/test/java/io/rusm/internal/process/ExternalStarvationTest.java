@@ -38,6 +38,8 @@ class ExternalStarvationTest {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> load = new ArrayList<>();
     private final AtomicLong loadCalls = new AtomicLong();
+    /** The counters once the load runs, for the print-out of what the test cost the load. */
+    private long episodesAtStart, gatedAtStart, callsAtStart, startedAt;
 
     @BeforeEach
     void saturate() throws InterruptedException {
@@ -61,15 +63,18 @@ class ExternalStarvationTest {
         assertThat(running.await(BOUND_SECONDS, TimeUnit.SECONDS)).as("all %d callers got going", CALLERS).isTrue();
         long before = loadCalls.get();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> loadCalls.get() - before > 10_000);
+        episodesAtStart = ExternalQueueWatch.episodes();
+        gatedAtStart = ExternalQueueWatch.gated();
+        callsAtStart = loadCalls.get();
+        startedAt = System.nanoTime();
     }
 
     @AfterEach
     void close() throws InterruptedException {
-        long episodes = ExternalQueueWatch.episodes(), gatedBefore = ExternalQueueWatch.gated(), calls = loadCalls.get();
-        long t0 = System.nanoTime();
-        Thread.sleep(1000); // a window to count in, not a wait for anything
-        System.out.printf("[external-starvation] over 1 s of load alone: %d episodes, %d fibers gated, %d load calls%n",
-                ExternalQueueWatch.episodes() - episodes, ExternalQueueWatch.gated() - gatedBefore, loadCalls.get() - calls);
+        double seconds = (System.nanoTime() - startedAt) / 1e9;
+        System.out.printf("[external-starvation] during the test (%.1f s): %.0f episodes/s, %.0f fibers gated/s, %.0f load calls/s%n", seconds,
+                (ExternalQueueWatch.episodes() - episodesAtStart) / seconds, (ExternalQueueWatch.gated() - gatedAtStart) / seconds,
+                (loadCalls.get() - callsAtStart) / seconds);
         stop.set(true);
         for (Thread t : load) t.join(Duration.ofSeconds(10));
         node.close();
