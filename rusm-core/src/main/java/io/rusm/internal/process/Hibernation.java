@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * mailbox with no park since the last look is idle for that look; after its hibernate-after's worth
  * of idle looks it is asked to sleep: its fiber, unparked, ends (unless a message came, which it
  * handles). Not while one of its timers is due within its hibernate-after, or overdue (an overloaded
- * node's ticks are late): it would only be woken again at once. Processes asleep are not looked at, so a million idle services cost nothing here.
+ * node's ticks are late): it would only be woken again at once. Processes asleep are not looked at,
+ * so a million idle services cost nothing here.
  * Hibernate-after zero is handled by the process itself, which lets its fiber go whenever its
  * mailbox is empty (no looks; every message burst then starts a fiber).
  */
