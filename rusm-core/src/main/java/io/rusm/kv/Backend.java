@@ -4,10 +4,22 @@ import java.util.List;
 
 /**
  * Where a {@link KvStore} keeps its entries: values are UTF-8 JSON bytes, keyed by (namespace, key).
- * Reads may come from any thread at any time; transactions come only from the store's single
- * writer thread, one at a time.
+ * Reads may come from any thread at any time; transactions run one at a time, each from whichever
+ * thread holds the store's commit turn (see {@link GroupCommitWriter}).
  */
 interface Backend {
+
+    /**
+     * Whether a writing caller may run the group commit itself, on its own thread, when no commit
+     * is running. Only for a backend whose commit neither waits for a platform thread to wake it
+     * (a fiber woken so waits behind busy carriers) nor breaks when the committing thread is
+     * interrupted. False (the default): a dedicated writer thread runs every commit, as a JDBC
+     * driver needs (its socket I/O parks a fiber until the JDK's poller thread wakes it, and an
+     * interrupt closes the connection).
+     */
+    default boolean callerCommits() {
+        return false;
+    }
 
     /** What and where the store is, for messages (never a password). */
     String description();

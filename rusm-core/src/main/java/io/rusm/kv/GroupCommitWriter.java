@@ -13,43 +13,61 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Group commit: callers enqueue writes and park until their futures complete; one dedicated platform thread
- * takes everything pending, applies it in one transaction, makes it durable with one commit (one
- * sync) and completes all the futures. While it syncs, new writes queue up for the next batch, so
- * the number of syncs follows the disk, not the number of writers.
+ * Group commit: callers enqueue writes and park until their futures complete; whoever runs the next
+ * commit takes everything pending, applies it in one transaction, makes it durable with one commit
+ * (one sync) and completes all the futures. While it syncs, new writes queue up for the next batch,
+ * so the number of syncs follows the disk, not the number of writers.
  *
- * <p>A platform thread because a sync blocks in the kernel (and a JDBC driver may block in ways that
- * pin): a virtual thread doing that would hold a carrier hostage; the parked callers hold none.
+ * <p><b>Who commits.</b> Commits run one at a time, each by the holder of the commit turn
+ * ({@link #turn}), which drains the queue under it. A dedicated platform thread,
+ * {@code rusm-kv-writer}, commits whatever is queued, and does the backend's housekeeping after
+ * {@value #IDLE_MILLIS} ms without writes. For a backend whose commit may run on any thread
+ * ({@link Backend#callerCommits()}, the embedded store), a caller that finds nobody holding the
+ * turn commits itself, its own write and any others queued, and wakes their callers
+ * ({@link #commitHere()}); writes that queue while it syncs go to the writer thread. Why: the
+ * writer thread wakes a parked fiber from outside the virtual-thread scheduler, and such a fiber
+ * waits behind every busy carrier's local work (issue 13: a durable service next to a busy
+ * neighbour), whereas a fiber that commits itself stays mounted from its put to the end of its
+ * sync and needs no wake-up. The price, and its bound: the sync blocks that fiber's carrier
+ * (see the time slice in {@link #commitHere()}). A JDBC backend never lets callers commit: its
+ * driver's socket I/O would park the fiber until the JDK's poller thread wakes it, and an
+ * interrupt would close the connection.
  *
  * <p><b>Dead means dead.</b> A write submitted from a process fiber carries its incarnation
- * ({@link Write#owner}). The writer applies it only if that incarnation is still alive when the
- * writer puts it into the batch's transaction, which it does after it took the batch out of the
- * queue; a dead owner's write is failed with {@link FencedException} and not applied. Why that
- * keeps an old incarnation's write from ever landing after its successor's, for every backend
- * (the check is here, not in a backend): a successor starts only after its predecessor has ended
- * (the supervisor restarts on the exit, which follows the end), so every write of the successor
- * is enqueued after that end. If the old write passed the check, the check — and before it the
- * drain of this batch — happened before the end, so no write of the successor was in the queue
- * yet: they all go into later batches, committed after this one by this one thread. If it failed
- * the check, it never lands. A write that passed the check is committed even if its incarnation
- * ends while the sync runs: it took effect while its incarnation was alive, like a message sent
- * just before a kill.
+ * ({@link Write#owner}). The committer applies it only if that incarnation is still alive when it
+ * puts it into the batch's transaction, which it does after it took the batch out of the queue; a
+ * dead owner's write is failed with {@link FencedException} and not applied. Why that keeps an old
+ * incarnation's write from ever landing after its successor's, for every backend (the check is
+ * here, not in a backend): a successor starts only after its predecessor has ended (the supervisor
+ * restarts on the exit, which follows the end), so every write of the successor is enqueued after
+ * that end. If the old write passed the check, the check — and before it the drain of this batch —
+ * happened before the end, so no write of the successor was in the queue yet: they all go into
+ * later batches, committed after this one (one turn at a time). If it failed the check, it never
+ * lands. A write that passed the check is committed even if its incarnation ends while the sync
+ * runs — even if the committer is that incarnation's own fiber, being killed: it took effect while
+ * its incarnation was alive, like a message sent just before a kill.
  */
 final class GroupCommitWriter {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     /** Upper bound of writes in one transaction, so one commit never holds unbounded memory. */
     static final int MAX_BATCH = 4096;
-    /** How long the writer waits for work before doing the backend's housekeeping. */
+    /** How long the writer thread waits for work before doing the backend's housekeeping. */
     private static final long IDLE_MILLIS = 2_000;
+    /**
+     * With caller commits, every this many commits run by fibers, the next fiber leaves its write
+     * to the writer thread and parks: its carrier's time slice (see {@link #commitHere()}).
+     */
+    static final int FIBER_COMMITS_PER_SLICE = 8;
 
     private final Backend backend;
     /**
      * Lock-free, with a park/unpark handshake ({@link #writerParked}) rather than a blocking queue:
-     * a fiber must never wait for a lock this platform thread holds, because the thread would then
+     * a fiber must never wait for a lock the writer thread holds, because the thread would then
      * wake it through the virtual-thread scheduler's external queue (see {@code FiberWakeups}).
      */
     private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
@@ -58,13 +76,25 @@ final class GroupCommitWriter {
     /** Read side: enqueuing; write side: closing. No write is enqueued after {@link Write#STOP}. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean closed; // guarded by gate
+    /** Whether a writing caller may run the commit itself ({@link Backend#callerCommits()}). */
+    private final boolean callerCommits;
+    /** Held while a batch is drained and committed, and for housekeeping: one at a time, in queue order. */
+    private final ReentrantLock turn = new ReentrantLock();
     private final Thread thread;
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
-    private long commitsAtLastIdle;
+    private long commitsAtLastIdle; // guarded by turn
+    /** Commits run by fibers since one last left its write to the writer (a hint: racy updates are harmless). */
+    private int fiberCommitsInSlice;
+    /**
+     * Writes in the last batch committed, by whoever committed it. A caller commits only while
+     * batches hold its write alone: see {@link #commitHere()}.
+     */
+    private volatile int lastBatchSize;
 
     GroupCommitWriter(Backend backend) {
         this.backend = backend;
+        this.callerCommits = backend.callerCommits();
         // Daemon: a store nobody closed must not keep the JVM alive; unacknowledged writes promise nothing.
         this.thread = Thread.ofPlatform().name("rusm-kv-writer").daemon(true).unstarted(this::run);
         thread.start();
@@ -83,8 +113,66 @@ final class GroupCommitWriter {
         } finally {
             enqueue.unlock();
         }
-        if (writerParked) LockSupport.unpark(thread); // publish, then check: see next()
+        if (!(callerCommits && commitHere())) wakeWriter();
         return write.done;
+    }
+
+    /**
+     * With caller commits: runs the commit of what is queued (the caller's own write first among
+     * them) on the calling thread, if nobody holds the turn and the last batch held one write (no
+     * contention); true if it did. Otherwise, or for a fiber whose time slice is up, false: the
+     * caller parks and the writer thread (or the caller holding the turn) commits its write.
+     *
+     * <p>The time slice: a fiber keeps its carrier from its put to the end of the sync, and the JDK
+     * lends the scheduler no spare carrier for it while the other carriers are busy. So fibers woken
+     * onto that carrier, or not started yet, wait until it parks; a put loop that never parked would
+     * keep them waiting for as long as it runs. Every {@value #FIBER_COMMITS_PER_SLICE} commits by
+     * fibers, if every carrier is busy or work is queued for one, one fiber parks instead (its write
+     * goes to the writer thread, its wake-up through {@code FiberWakeups}), which lets its carrier
+     * run what waited.
+     */
+    private boolean commitHere() {
+        boolean fiber = Thread.currentThread().isVirtual();
+        if (fiber && ++fiberCommitsInSlice > FIBER_COMMITS_PER_SLICE) {
+            fiberCommitsInSlice = 0;
+            if (FiberWakeups.allCarriersBusy()) return false; // only if something waits for a carrier
+        }
+        // Under contention the writer thread commits: a fiber that commits blocks its carrier in the
+        // sync while the writers it wakes queue up behind it on that carrier, and then commits its
+        // own next put alone before they run, so batches stay small (64 writers: a third slower).
+        if (lastBatchSize > 1) return false;
+        if (!turn.tryLock()) return false;
+        // The commit may run on a process's fiber that is killed meanwhile: the kill then leaves its
+        // interrupt to the end of the commit (Process.beginDeferringInterrupt) rather than landing
+        // in the middle of the store's I/O and locks, where it would fail the whole batch, others'
+        // writes too. A dead process's fiber commits nothing here: the writer thread fences its write.
+        // An interrupt already pending is put aside for the same reason; one from elsewhere (user
+        // code) closes the channel, which the store reopens and retries (MvStoreBackend), spending
+        // the thread's interrupt status. Both are given back afterwards.
+        io.rusm.internal.process.Process self = io.rusm.internal.process.Current.orNull();
+        if (self != null && !self.beginDeferringInterrupt()) {
+            turn.unlock();
+            return false;
+        }
+        List<Write> batch = new ArrayList<>();
+        boolean interrupted = Thread.interrupted();
+        FiberWakeups.beginHoldingCarrier(); // its sync blocks this carrier: the pool must not look freer than it is
+        try {
+            drainInto(batch);
+            commitBatch(batch);
+        } finally {
+            FiberWakeups.endHoldingCarrier();
+            turn.unlock();
+            if (self != null) self.endDeferringInterrupt();
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        wake(batch);
+        if (!queue.isEmpty()) wakeWriter(); // writes that came during the sync: the writer takes them
+        return true;
+    }
+
+    private void wakeWriter() {
+        if (writerParked) LockSupport.unpark(thread); // publish, then check: see awaitWrites()
     }
 
     /** Transactions committed (each one sync for the embedded store). */
@@ -121,50 +209,84 @@ final class GroupCommitWriter {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
+    /** The writer thread: commits whatever callers did not, and does the housekeeping when idle. */
     private void run() {
         List<Write> batch = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
-            Write first = next();
-            if (first == null) {
-                idle();
-                continue;
-            }
-            batch.add(first);
-            for (Write w; batch.size() < MAX_BATCH && (w = queue.poll()) != null; ) batch.add(w);
-            stop = batch.remove(Write.STOP); // STOP is enqueued last: nothing follows it
+            boolean writes = awaitWrites();
+            turn.lock(); // a caller may be committing: wait for it, then take what is left
             try {
-                if (!batch.isEmpty()) commit(batch);
-            } catch (Throwable t) { // never leave a caller parked forever
-                for (Write w : batch) if (!w.done.isDone()) fail(w, t);
+                if (!writes) {
+                    housekeepIfIdle();
+                    continue;
+                }
+                drainInto(batch);
+                stop = batch.remove(Write.STOP); // STOP is enqueued last: nothing follows it
+                commitBatch(batch);
+            } finally {
+                turn.unlock();
             }
-            // Its callers park on their own (KvStore.await), so that they are woken through
-            // FiberWakeups: a plain unpark from this thread waits behind busy carriers' local work.
-            for (Write w : batch) FiberWakeups.unpark(w.waiter);
+            wake(batch);
             batch.clear();
         }
     }
 
     /**
-     * The next write, parking while there is none; null after {@value #IDLE_MILLIS} ms without one.
+     * Waits until a write is queued (true) or {@value #IDLE_MILLIS} ms passed without one (false).
      * "Publish, then check" on both sides: a submitter enqueues and then reads {@link #writerParked};
-     * this thread sets it and then polls again before parking, so one of them sees the other.
+     * this thread sets it and then looks again before parking, so one of them sees the other.
      */
-    private Write next() {
-        Write w = queue.poll();
-        if (w != null) return w;
+    private boolean awaitWrites() {
+        if (!queue.isEmpty()) return true;
         long idleAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS);
         writerParked = true;
         try {
-            while ((w = queue.poll()) == null) {
+            while (queue.isEmpty()) {
                 long left = idleAt - System.nanoTime();
-                if (left <= 0) return null;
+                if (left <= 0) return false;
                 LockSupport.parkNanos(this, left);
                 Thread.interrupted(); // nobody interrupts this thread on purpose; keep serving the queue
             }
-            return w;
+            return true;
         } finally {
             writerParked = false;
+        }
+    }
+
+    /**
+     * Takes up to {@value #MAX_BATCH} queued writes, under the turn. A caller committing leaves
+     * {@link Write#STOP} in the queue, for the writer thread (it ends the thread).
+     */
+    private void drainInto(List<Write> batch) {
+        boolean writer = Thread.currentThread() == thread;
+        for (Write w; batch.size() < MAX_BATCH && (w = queue.peek()) != null; ) {
+            if (w == Write.STOP && !writer) break;
+            queue.poll(); // the head just peeked: only the turn's holder takes from the queue
+            batch.add(w);
+        }
+    }
+
+    /** Commits {@code batch} (if any); whatever happens, every one of its futures is then complete. */
+    private void commitBatch(List<Write> batch) {
+        try {
+            if (batch.isEmpty()) return;
+            lastBatchSize = batch.size();
+            commit(batch);
+        } catch (Throwable t) { // never leave a caller parked forever
+            for (Write w : batch) if (!w.done.isDone()) fail(w, t);
+        }
+    }
+
+    /**
+     * Wakes the callers of a committed batch (but the calling thread, which needs none). They park
+     * on their own (KvStore.await), so that they are woken through FiberWakeups: a plain unpark
+     * from a platform thread waits behind busy carriers' local work.
+     */
+    private static void wake(List<Write> batch) {
+        Thread self = Thread.currentThread();
+        for (Write w : batch) {
+            if (w.waiter != self) FiberWakeups.unpark(w.waiter);
         }
     }
 
@@ -220,7 +342,7 @@ final class GroupCommitWriter {
                 }
             }
             tx.commit();
-        } catch (Throwable t) { // even an Error: this thread must survive to serve the next callers
+        } catch (Throwable t) { // even an Error: the committer must survive to serve the next callers
             tx.rollback();
             return t;
         }
@@ -254,7 +376,8 @@ final class GroupCommitWriter {
                 w.namespace, w.key, cause));
     }
 
-    private void idle() {
+    /** The backend's housekeeping, if anything was committed since it last ran; under the turn. */
+    private void housekeepIfIdle() {
         long done = commits.get();
         if (done == commitsAtLastIdle) return;
         commitsAtLastIdle = done;

@@ -34,8 +34,9 @@ import java.util.concurrent.ExecutionException;
  * }
  * }</pre>
  *
- * <p>Writes go through group commit: callers park (on a virtual thread this costs no carrier) while
- * one dedicated platform thread applies everything pending in one transaction and syncs once. Reads
+ * <p>Writes go through group commit: everything pending is applied in one transaction and synced
+ * once, by the first caller that finds no commit running (embedded store) or by a dedicated
+ * platform thread (JDBC); the other callers park (on a virtual thread this costs no carrier). Reads
  * run on the caller's thread. A read may see a write that is being made durable by a concurrent
  * caller whose {@code put} has not returned yet; once a {@code put} returned, every later read sees
  * it. Stores: {@linkplain #embedded(Path) embedded} (H2 MVStore file, no setup) and
@@ -246,8 +247,9 @@ public final class KvStore implements AutoCloseable {
     }
 
     /**
-     * {@code done.get()}, but parked here rather than in the future: the writer wakes this thread
-     * through {@link FiberWakeups} after its commit, which a fiber next to busy carriers needs (see there).
+     * {@code done.get()}, but parked here rather than in the future: whoever commits wakes this
+     * thread through {@link FiberWakeups}, which a fiber next to busy carriers needs (see there).
+     * Nothing to wait for, most often, with the embedded store: the caller committed its write itself.
      */
     private static boolean parkUntil(CompletableFuture<Boolean> done) throws InterruptedException, ExecutionException {
         while (!done.isDone()) {

@@ -24,18 +24,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded store: one H2 MVStore file, {@value #FILE_NAME}, in the configured directory; one
- * map per namespace. Durability comes from the writer calling {@link MVStore#commit()} then
+ * map per namespace. Durability comes from the group commit calling {@link MVStore#commit()} then
  * {@link MVStore#sync()} (which is {@code FileChannel.force(true)}) before acknowledging; the
  * store's own background writer is off, so nothing else writes.
  *
  * <p>The file is opened through H2's {@code retry:} file system: a plain {@code FileChannel} that is
  * reopened (and its lock taken again) and the operation retried when an interrupt closed it — an
  * interrupt closes a {@code FileChannel} for every thread, and rusm interrupts a fiber it kills,
- * perhaps in the middle of a read. A plain channel rather than H2's {@code async:} one (an
- * {@code AsynchronousFileChannel}, which an interrupt does not close): that one runs every write on
- * a pool thread, a hand-off per write, and with {@code retry:} the writer's puts were 10–30% faster
- * (BENCHMARKS.md). A read that misses H2's page cache blocks its carrier for the read, as any file
- * read on a virtual thread does.
+ * perhaps in the middle of a read or of a commit it runs. A plain channel rather than H2's
+ * {@code async:} one (an {@code AsynchronousFileChannel}, which is never closed by an interrupt):
+ * that one runs every write on a pool thread, which then wakes the writing fiber — through the
+ * virtual-thread scheduler's external queue, behind every busy carrier — whereas
+ * {@code FileChannel.force} blocks the fiber's own carrier and the JDK lends the scheduler another
+ * carrier meanwhile. That is what lets a caller run its own commit ({@link #callerCommits()}). A
+ * read that misses H2's page cache blocks its carrier for the read, as any file read does.
  *
  * <p><b>Bounded file.</b> MVStore never overwrites a live chunk; a superseded chunk's space is reused
  * only after the store's retention time (45 s by default, for disks that flush late). With one
@@ -68,7 +70,7 @@ final class MvStoreBackend implements Backend {
     private final MVStore store;
     private final ConcurrentHashMap<String, MVMap<String, byte[]>> maps = new ConcurrentHashMap<>();
     private final ReentrantLock opening = new ReentrantLock();
-    private int commitsSinceStep; // writer thread only
+    private int commitsSinceStep; // under the writer's commit turn
     private final AtomicLong compactions = new AtomicLong();
 
     private MvStoreBackend(Path file, MVStore store) {
@@ -99,7 +101,7 @@ final class MvStoreBackend implements Backend {
         try {
             store = new MVStore.Builder()
                     .fileName("retry:" + file)
-                    .autoCommitDisabled()       // no background writer: only our writer commits
+                    .autoCommitDisabled()       // no background writer: only our group commit commits
                     .autoCommitBufferSize(0)    // and never in the middle of a batch
                     .open();
         } catch (MVStoreException e) {
@@ -122,6 +124,12 @@ final class MvStoreBackend implements Backend {
     @Override
     public String description() {
         return "embedded Kv store " + file;
+    }
+
+    /** Yes: file I/O only, retried after an interrupt (see the class comment). */
+    @Override
+    public boolean callerCommits() {
+        return true;
     }
 
     @Override
@@ -248,7 +256,7 @@ final class MvStoreBackend implements Backend {
         store.closeImmediately();
     }
 
-    /** The namespace's map, created if needed: only the writer thread creates maps (creating one writes). */
+    /** The namespace's map, created if needed: only the commit turn's holder creates maps (creating one writes). */
     private MVMap<String, byte[]> map(String namespace) {
         MVMap<String, byte[]> map = maps.get(namespace);
         return map != null ? map : openMap(namespace);

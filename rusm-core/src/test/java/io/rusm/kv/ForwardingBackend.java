@@ -16,6 +16,11 @@ class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean callerCommits() {
+        return delegate.callerCommits();
+    }
+
+    @Override
     public byte[] read(String namespace, String key) throws Exception {
         return delegate.read(namespace, key);
     }

@@ -142,8 +142,11 @@ class KvFencingTest {
 
         backend.hold = true;
         node.send(first, "put70");
-        awaitLatch(backend.holding); // the writer took the put out of the queue and waits to commit it
+        awaitLatch(backend.holding); // the committer took the put out of the queue and waits to commit it
+        // The committer may be the put's own fiber (the embedded store's caller commit): its kill
+        // still takes effect at once, leaving only the interrupt to the commit's end.
         node.kill(first);
+        assertThat(node.isAlive(first)).as("dead at once, the commit still held").isFalse();
         backend.release.countDown();
 
         assertThat(old.outcome).succeedsWithin(WAIT).isInstanceOf(FencedException.class);
@@ -193,7 +196,7 @@ class KvFencingTest {
         await().atMost(WAIT).until(() -> latch.getCount() == 0);
     }
 
-    /** Delegates, but once {@link #hold} is set, the writer's next transaction waits for {@link #release}. */
+    /** Delegates, but once {@link #hold} is set, the committer's next transaction waits for {@link #release}. */
     static final class HeldBackend extends ForwardingBackend {
         volatile boolean hold;
         final CountDownLatch holding = new CountDownLatch(1);

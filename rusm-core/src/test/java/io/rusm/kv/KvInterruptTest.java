@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * rusm kills by interrupt, and a fiber may be in the middle of a read or a put when it is
- * interrupted; an interrupt closes a {@code FileChannel} for every thread. The embedded store's file
+ * interrupted, perhaps running the commit of its own and others' writes (the embedded store's
+ * caller commit); an interrupt closes a {@code FileChannel} for every thread. The embedded store's file
  * (H2's {@code retry:} file system) survives it: every acknowledged write is there, and the store
  * goes on working.
  */
@@ -84,7 +85,11 @@ class KvInterruptTest {
         }
     }
 
-    /** Services killed in the middle of their puts, over and over: a bystander's puts never fail. */
+    /**
+     * Services killed in the middle of their puts, over and over, often while their fiber runs the
+     * commit with the bystander's write in it: the kill leaves its interrupt to the commit's end, so
+     * a bystander's puts never fail.
+     */
     @Test
     void killing_services_in_the_middle_of_their_puts_fails_no_bystanders_write() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();

@@ -2,6 +2,7 @@ package io.rusm.internal.process;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -78,6 +79,8 @@ public final class FiberWakeups {
     }
 
     private static final ConcurrentLinkedQueue<Wakeup> handed = new ConcurrentLinkedQueue<>();
+    /** Fibers inside a blocking call that keeps their carrier ({@link #beginHoldingCarrier()}). */
+    private static final AtomicInteger holdingCarrier = new AtomicInteger();
     /** Set after a hand-over, cleared by the fiber that takes them out: the one read on the hot path. */
     private static volatile boolean pending;
     private static final CarrierLoad load = CarrierLoad.probe();
@@ -169,6 +172,22 @@ public final class FiberWakeups {
         LockSupport.park(blocker);
     }
 
+    /**
+     * Marks the start of a blocking call during which the calling fiber keeps its carrier (the
+     * {@code Kv} commit a fiber runs itself: its fsync). The JDK stops counting such a carrier as
+     * active while it blocks, so without this the pool would look as if a carrier were free while
+     * both run or hold a fiber, and the fallback would submit wake-ups externally, where ping-pong
+     * on the other carriers keeps them waiting. A no-op on a platform thread.
+     */
+    public static void beginHoldingCarrier() {
+        if (Thread.currentThread().isVirtual()) holdingCarrier.incrementAndGet();
+    }
+
+    /** Ends what {@link #beginHoldingCarrier()} began. */
+    public static void endHoldingCarrier() {
+        if (Thread.currentThread().isVirtual()) holdingCarrier.decrementAndGet();
+    }
+
     /** Wake-ups handed over to carriers so far (rather than submitted at once). */
     public static long handedOver() {
         return handedOver.sum();
@@ -202,7 +221,8 @@ public final class FiberWakeups {
 
         /**
          * The JDK's {@code VirtualThreadSchedulerMXBean}: its mounted count is the pool's active
-         * count (one field read), its queued count sums the pool's few queues. Busy also while a
+         * count (one field read), to which the carriers held in a blocking call are added back
+         * ({@link #beginHoldingCarrier()}); its queued count sums the pool's few queues. Busy also while a
          * task is queued: a carrier free for a moment between two local tasks takes the next local
          * one, or steals, before it looks at an external submission. Without the bean (a runtime
          * image lacking {@code jdk.management}), always idle: the plain unpark.
@@ -215,13 +235,18 @@ public final class FiberWakeups {
                     return new CarrierLoad() {
                         @Override
                         public boolean allCarriersBusy() {
-                            return bean.getMountedVirtualThreadCount() >= bean.getParallelism()
+                            return mounted() >= bean.getParallelism()
                                     || bean.getQueuedVirtualThreadCount() > 0;
                         }
 
                         @Override
                         public boolean idle() {
-                            return bean.getMountedVirtualThreadCount() == 0 && bean.getQueuedVirtualThreadCount() == 0;
+                            return mounted() == 0 && bean.getQueuedVirtualThreadCount() == 0;
+                        }
+
+                        /** Active carriers, and those held by a fiber in a blocking call (which the pool does not count). */
+                        private int mounted() {
+                            return bean.getMountedVirtualThreadCount() + holdingCarrier.get();
                         }
 
                         @Override

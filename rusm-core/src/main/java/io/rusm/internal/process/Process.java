@@ -64,6 +64,8 @@ public final class Process {
     private volatile int acting;
     /** Of {@link #acting}, those entered by the process's own fiber (touched only by that fiber). */
     private int ownActs;
+    /** Set by the fiber while it runs a step a kill's interrupt must not break ({@link #beginDeferringInterrupt()}). */
+    private volatile boolean deferInterrupt;
     private volatile Envelope current;
     private volatile ExitReason selfStop;
     /** The fiber running the loop now; a new one after each hibernation. */
@@ -413,6 +415,28 @@ public final class Process {
         }
     }
 
+    /**
+     * Begins a step of this process's own fiber that an interrupt must not break: the {@code Kv}
+     * commit it runs for its own and others' writes (an interrupt inside the store's locks would
+     * fail the whole batch). False, and nothing begun, if the process has ended. Unlike an act, a
+     * kill does not wait for the step (the disk may be slow): the process is dead at once for
+     * everyone, and only the interrupt waits, for {@link #endDeferringInterrupt()}, which gives it.
+     */
+    public boolean beginDeferringInterrupt() {
+        deferInterrupt = true;
+        if (exitReason != null) { // Dekker with end(): it sets the reason, then reads the flag
+            deferInterrupt = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends what {@link #beginDeferringInterrupt()} began; interrupts the fiber if a kill came meanwhile. */
+    public void endDeferringInterrupt() {
+        deferInterrupt = false;
+        if (exitReason != null) Thread.currentThread().interrupt();
+    }
+
     // ---- ending ---------------------------------------------------------------------------
 
     /** Graceful stop: accept nothing new, handle what is queued, run the stop hook, end. */
@@ -457,7 +481,8 @@ public final class Process {
             else if (!queued.system) runtime.listeners.sendDroppedLater(pid.name(), queued.message, "exited");
         }
         Thread t = thread;
-        if (t != null && t != Thread.currentThread()) t.interrupt(); // unblock a handler stuck in I/O or a wait
+        // Unblock a handler stuck in I/O or a wait; a fiber in a step that defers it interrupts itself after.
+        if (t != null && t != Thread.currentThread() && !deferInterrupt) t.interrupt();
         CompletableFuture<ExitReason> s = started;
         if (s != null) s.complete(reason);
         ExitLog.log(pid, reason, own);
