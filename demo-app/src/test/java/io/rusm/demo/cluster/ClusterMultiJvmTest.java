@@ -442,12 +442,14 @@ class ClusterMultiJvmTest {
         String owner = agreedOwner();
         Instance home = byNode(owner);
         Instance away = nodes[(home.index + 1) % NODES];
+        awaitServing(away); // the owner may still wait for a previous owner's lease: watch the incarnation that crashes
         assertThat(post(away, "/demo/watch/durableCounter").statusCode()).isEqualTo(200);
         assertThat(post(away, "/demo/durableCounter/crash").statusCode()).isEqualTo(200); // crashes on its owner
         await().atMost(Duration.ofSeconds(20)).until(() -> away.get("/demo/watch/durableCounter").body().contains("\"crashed\""));
         await().atMost(Duration.ofSeconds(20)).until(() -> agreedOwner() != null);
         Instance owner2 = byNode(agreedOwner());
         Instance watcher = owner2 == away ? nodes[(away.index + 1) % NODES] : away;
+        awaitServing(watcher);
         assertThat(post(watcher, "/demo/watch/durableCounter").statusCode()).isEqualTo(200);
         owner2.process.destroyForcibly();
         await().atMost(Duration.ofSeconds(20)).until(() -> watcher.get("/demo/watch/durableCounter").body().contains("\"noconnection\""));
@@ -455,8 +457,14 @@ class ClusterMultiJvmTest {
         owner2.process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** Keys of the keyed tally: 10,000 by default (the figure), fewer with -Drusm.cluster.keys. */
-    private static final int KEYS = Integer.getInteger("rusm.cluster.keys", 10_000);
+    /** Until a call through {@code via} reaches a running durable counter (a watch before that may catch an incarnation on its way out). */
+    private void awaitServing(Instance via) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> post(via, "/api/durable-counter/bump").statusCode() == 200);
+    }
+
+    /** Keys of the keyed tally: 3,000 in CI, the 10,000 with -Drusm.cluster.keys=10000 (bench/run). */
+    private static final int KEYS = Integer.getInteger("rusm.cluster.keys", 3_000);
 
     /** What callers know of one key: the sum of acknowledged adds, and of adds whose answer was lost (may or may not have run). */
     private record KeyHistory(java.util.concurrent.atomic.LongAdder acked, java.util.concurrent.atomic.LongAdder ambiguous) {
@@ -496,6 +504,29 @@ class ClusterMultiJvmTest {
         for (Thread t : threads) assertThat(t.join(Duration.ofMinutes(3))).as("a caller finished").isTrue();
     }
 
+    /** Reads of a key's total that were not answered 200 (asked again), since the last check. */
+    private final AtomicLong unavailableReads = new AtomicLong();
+
+    /**
+     * A key's total through {@code n}. A key fenced meanwhile (its shard's lease lapsed under this
+     * load, README: <em>Known limit: shard leases under overload</em>) answers 500, or a read times
+     * out, until its next call starts it again: that is availability, counted and asked again for
+     * up to 30 s; the total is what the check is about.
+     */
+    private HttpResponse<String> readTotal(Instance n, String key) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                HttpResponse<String> r = n.get("/tallies/" + key);
+                if (r.statusCode() == 200 || System.nanoTime() > end) return r;
+            } catch (java.net.http.HttpTimeoutException slow) {
+                if (System.nanoTime() > end) throw slow;
+            }
+            unavailableReads.incrementAndGet();
+            Thread.sleep(50);
+        }
+    }
+
     /** Every key's total read through {@code via} (round robin); returns key → node that answered for it. */
     private java.util.Map<String, String> checkTotals(List<Instance> via, java.util.Map<String, KeyHistory> history) throws InterruptedException {
         java.util.Map<String, String> nodeOf = new ConcurrentHashMap<>();
@@ -506,7 +537,7 @@ class ClusterMultiJvmTest {
             Instance n = via.get(i++ % via.size());
             reads.add(() -> {
                 try {
-                    HttpResponse<String> r = n.get("/tallies/" + e.getKey());
+                    HttpResponse<String> r = readTotal(n, e.getKey());
                     JsonNode body = JSON.readTree(r.body());
                     long total = body.path("total").asLong(-1);
                     long acked = e.getValue().acked().sum();
@@ -521,6 +552,7 @@ class ClusterMultiJvmTest {
             });
         }
         onCallers(reads);
+        System.out.printf("keyed totals: %d reads answered other than 200 and were asked again%n", unavailableReads.getAndSet(0));
         assertThat(wrong).as("keys whose total is not their acknowledged adds (lost or applied twice)").isEmpty();
         return nodeOf;
     }
