@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code async:} one (an {@code AsynchronousFileChannel}, which is never closed by an interrupt):
  * that one runs every write on a pool thread, which then wakes the writing fiber — through the
  * virtual-thread scheduler's external queue, behind every busy carrier — whereas
- * {@code FileChannel.force} blocks the fiber's own carrier and the JDK lends the scheduler another
- * carrier meanwhile. That is what lets a caller run its own commit ({@link #callerCommits()}). A
+ * {@code FileChannel.force} blocks the fiber's own carrier and needs no wake-up (the JDK lends the
+ * scheduler a spare carrier only while few are active: see the time slice in
+ * {@code GroupCommitWriter}). That is what lets a caller run its own commit ({@link #callerCommits()}). A
  * read that misses H2's page cache blocks its carrier for the read, as any file read does.
  *
  * <p><b>Bounded file.</b> MVStore never overwrites a live chunk; a superseded chunk's space is reused
