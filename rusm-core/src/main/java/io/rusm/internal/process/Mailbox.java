@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Once {@link #close() closed} no new messages are accepted; what is queued may still be
  * drained (graceful stop) or {@link #drain() taken out} to be failed (crash, kill).
  */
-public final class Mailbox {
+public final class Mailbox implements SpinWait.Condition {
     private static final VarHandle SIZE;
     private static final VarHandle STATE;
     private static final VarHandle PARKS;
@@ -104,6 +104,12 @@ public final class Mailbox {
         }
     }
 
+    /** For {@link SpinWait}, the consumer's: a message or the close arrived. */
+    @Override
+    public boolean met() {
+        return queue.peek() != null || closed;
+    }
+
     /** The next message without waiting, or null. */
     public Envelope poll() {
         Envelope e = queue.poll();
@@ -126,6 +132,7 @@ public final class Mailbox {
                 if (fallAsleep()) return HIBERNATED;
                 continue;
             }
+            if (SpinWait.until(this)) continue;
             state = PARKED;
             e = poll();
             if (e != null || closed || stop.getAsBoolean()) {

@@ -11,7 +11,7 @@ import java.time.Duration;
  * it waits, the call is linked into {@link CallDeadlines}, which wakes the caller once its deadline
  * has passed (cheaper than a timed park, which schedules and cancels a JDK timer task per call).
  */
-public final class SyncCall extends Call {
+public final class SyncCall extends Call implements SpinWait.Condition {
     final Thread caller = Thread.currentThread();
     /** When the caller gives up ({@link System#nanoTime()}); set before it is linked. */
     long deadline;
@@ -51,6 +51,7 @@ public final class SyncCall extends Call {
                     if (abandon()) throw new CallTimeoutException(target, timeout);
                     continue; // the reply won the race: return it
                 }
+                if (SpinWait.until(this)) continue;
                 FiberWakeups.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;
@@ -61,6 +62,12 @@ public final class SyncCall extends Call {
             if (timed) CallDeadlines.INSTANCE.unregister(this);
             if (interrupted) Thread.currentThread().interrupt();
         }
+    }
+
+    /** For {@link SpinWait}: the reply or failure is there. */
+    @Override
+    public boolean met() {
+        return outcome() != null;
     }
 
     static Object unwrap(Object o) throws Throwable {
