@@ -119,15 +119,15 @@ public final class Mailbox implements SpinWait.Condition {
 
     /**
      * The next message, parking the (consumer) fiber while the mailbox is empty. Returns null when
-     * the mailbox is closed and empty, or when {@code stop} says the process is over, and
+     * the mailbox is closed and empty, or when its process is over ({@link Process#isDead()}), and
      * {@link #HIBERNATED} when the fiber is to end with its process asleep (a message arriving from
      * then on starts a new one).
      */
-    Envelope take(java.util.function.BooleanSupplier stop) {
+    Envelope take() {
         while (true) {
             Envelope e = poll();
             if (e != null) return e;
-            if (closed || stop.getAsBoolean()) return null;
+            if (closed || owner.isDead()) return null;
             if (owner.hibernateLooks == 0) { // hibernate-after zero: let the fiber go whenever the mailbox is empty
                 if (fallAsleep()) return HIBERNATED;
                 continue;
@@ -135,7 +135,7 @@ public final class Mailbox implements SpinWait.Condition {
             if (SpinWait.until(this)) continue;
             state = PARKED;
             e = poll();
-            if (e != null || closed || stop.getAsBoolean()) {
+            if (e != null || closed || owner.isDead()) {
                 state = RUNNING;
                 if (e != null) return e;
                 return null;

@@ -277,7 +277,7 @@ public final class Process {
     /** The loop: one message at a time until the process ends, or hibernates (its fiber ends, it does not). */
     private void serve() {
         Envelope e;
-        while ((e = mailbox.take(this::isDead)) != null) {
+        while ((e = mailbox.take()) != null) {
             if (e == Mailbox.HIBERNATED) {
                 // Let go of the ended fiber (a thread object and its task), unless a waker's fiber has already taken over.
                 Thread me = Thread.currentThread();
@@ -300,7 +300,8 @@ public final class Process {
         terminate(requested != null ? requested : ExitReason.SHUTDOWN, false);
     }
 
-    private boolean isDead() {
+    /** Whether this incarnation has ended (its exit reason is set). */
+    boolean isDead() {
         return exitReason != null;
     }
 
