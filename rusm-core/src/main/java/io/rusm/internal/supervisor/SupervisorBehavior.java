@@ -331,7 +331,9 @@ public final class SupervisorBehavior implements Behavior {
             }
             if (g.isPoolMember()) rekeyPool(g, pid);
             g.restarts++;
-            log.warn("supervisor '{}' restarted '{}' as {} after {}", spec.name(), g.name(), pid, describe(g.lastExitReason));
+            if (log.isWarnEnabled()) { // describe() renders the cause: not for a log that is off
+                log.warn("supervisor '{}' restarted '{}' as {} after {}", spec.name(), g.name(), pid, describe(g.lastExitReason));
+            }
             node.listeners.restarted(spec.name(), pid);
         }
     }
