@@ -11,6 +11,12 @@ package io.rusm.internal.process;
  * whoever sent it finds it running and unparks nobody. OTP's schedulers busy-wait the same way
  * before they sleep.
  *
+ * <p><b>Off unless asked for</b> ({@code -Drusm.spin-nanos=5000}). It halves a one-caller round trip
+ * on an otherwise idle JVM, but the gate sees only the virtual-thread scheduler's queues, not the
+ * platform threads (a gRPC transport's event loops, a web server's, other JVMs on the same cores)
+ * that need the cores a spinning fiber holds: with three cluster JVMs on two cores, cross-node calls
+ * took 2-3 times as long with it on (BENCHMARKS.md, <i>Spin before park</i>).
+ *
  * <p><b>Cost.</b> Only a virtual thread spins, and only while no task waits in the scheduler's
  * queues (looked at before and during the spin): a spinning fiber holds its carrier, so under load
  * it parks at once as before. The spin is bounded by {@link #NANOS} of wall time; a fiber that
@@ -18,7 +24,7 @@ package io.rusm.internal.process;
  */
 final class SpinWait {
     /** How long a waiter spins at most (property {@code rusm.spin-nanos}; zero turns spinning off). */
-    static final long NANOS = Long.getLong("rusm.spin-nanos", 5_000);
+    static final long NANOS = Long.getLong("rusm.spin-nanos", 0);
     /** Spins between two looks at the clock and the scheduler's queues. */
     private static final int LOOK_EVERY = 32;
 
@@ -31,14 +37,19 @@ final class SpinWait {
 
     /** Spins until {@code c} is met, within the bounds above; true when it is (the caller need not park). */
     static boolean until(Condition c) {
+        return until(c, NANOS);
+    }
+
+    /** {@link #until(Condition)} with a bound of {@code nanos} (zero: no spin, one look). */
+    static boolean until(Condition c, long nanos) {
         if (c.met()) return true;
-        if (NANOS <= 0 || !Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return false;
+        if (nanos <= 0 || !Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return false;
         long start = System.nanoTime();
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
             if (c.met()) return true;
             if (i % LOOK_EVERY == 0
-                    && (System.nanoTime() - start >= NANOS || FiberWakeups.anyQueued())) return c.met();
+                    && (System.nanoTime() - start >= nanos || FiberWakeups.anyQueued())) return c.met();
         }
     }
 }
