@@ -40,10 +40,15 @@ final class SpinWait {
         return until(c, NANOS);
     }
 
-    /** {@link #until(Condition)} with a bound of {@code nanos} (zero: no spin, one look). */
+    /**
+     * {@link #until(Condition)} with a bound of {@code nanos}. Zero: false at once, without a look
+     * (both waits have just looked, and look again on their way to the park), so spinning off adds
+     * nothing to either.
+     */
     static boolean until(Condition c, long nanos) {
+        if (nanos <= 0) return false;
         if (c.met()) return true;
-        if (nanos <= 0 || !Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return false;
+        if (!Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return false;
         long start = System.nanoTime();
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
