@@ -104,7 +104,7 @@ public final class Mailbox implements SpinWait.Condition {
         }
     }
 
-    /** For {@link SpinWait}, the consumer's: a message or the close arrived. */
+    /** The consumer's look before it waits (spins, or falls asleep): a message or the close arrived. */
     @Override
     public boolean met() {
         return queue.peek() != null || closed;
@@ -157,7 +157,7 @@ public final class Mailbox implements SpinWait.Condition {
      */
     private boolean fallAsleep() {
         state = ASLEEP; // only the consumer leaves RUNNING or PARKED
-        if (queue.peek() == null && !closed) return true;
+        if (!met()) return true; // neither a message nor the close came
         return !STATE.compareAndSet(this, ASLEEP, RUNNING);
     }
 
