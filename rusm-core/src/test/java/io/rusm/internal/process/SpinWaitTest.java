@@ -1,16 +1,23 @@
 package io.rusm.internal.process;
 
+import io.rusm.Node;
+import io.rusm.Pid;
+import io.rusm.SpawnOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The spin before a park (off by default; these tests give it a bound of their own): only a fiber spins, it sees a condition met while it spins, and a
- * condition never met costs a bounded spin, after which the caller parks as before.
+ * The spin before a park (off by default; these tests give it a bound of their own): only a fiber
+ * spins, it sees a condition met while it spins, and a condition never met costs a bounded spin,
+ * after which the caller parks as before.
  */
 @Timeout(30)
 class SpinWaitTest {
@@ -40,6 +47,13 @@ class SpinWaitTest {
     }
 
     @Test
+    void spinning_off_returns_at_once_without_a_look() {
+        Looks met = new Looks(1);
+        assertThat(SpinWait.until(met, 0)).isFalse();
+        assertThat(met.looks).hasValue(0);
+    }
+
+    @Test
     void a_platform_thread_never_spins() {
         Looks never = new Looks(0);
         assertThat(SpinWait.until(never, BOUND)).isFalse();
@@ -50,7 +64,7 @@ class SpinWaitTest {
     void a_fiber_sees_a_condition_met_while_it_spins() {
         // the spin is skipped while a task is queued for a carrier, so on a busy machine a try may
         // end at once: some try sees the condition met on its third look
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(3), BOUND)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(3), BOUND)));
     }
 
     @Test
@@ -70,25 +84,25 @@ class SpinWaitTest {
 
     @Test
     void a_process_answers_calls_and_stops_with_the_spin_as_configured() throws Exception {
-        try (io.rusm.Node node = io.rusm.Node.create()) {
-            node.spawn(io.rusm.SpawnOptions.named("echo"), message -> message);
+        try (Node node = Node.create()) {
+            node.spawn(SpawnOptions.named("echo"), message -> message);
             int replies = onFiber(() -> {
                 int n = 0;
                 for (int i = 0; i < 10_000; i++) {
-                    if (node.call("echo", i, java.time.Duration.ofSeconds(5)).equals(i)) n++;
+                    if (node.call("echo", i, Duration.ofSeconds(5)).equals(i)) n++;
                 }
                 return n;
             });
             assertThat(replies).isEqualTo(10_000);
             // the process is between messages (spinning or parked): a stop still ends it at once
-            io.rusm.Pid pid = node.whereis("echo").orElseThrow();
-            node.stop(pid, java.time.Duration.ofSeconds(5));
+            Pid pid = node.whereis("echo").orElseThrow();
+            node.stop(pid, Duration.ofSeconds(5));
             assertThat(node.isAlive(pid)).isFalse();
         }
     }
 
-    private static <T> T onFiber(java.util.concurrent.Callable<T> body) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<Object> out = new java.util.concurrent.atomic.AtomicReference<>();
+    private static <T> T onFiber(Callable<T> body) throws Exception {
+        AtomicReference<Object> out = new AtomicReference<>();
         Thread t = Thread.ofVirtual().start(() -> {
             try {
                 out.set(body.call());
@@ -96,7 +110,7 @@ class SpinWaitTest {
                 out.set(e);
             }
         });
-        t.join(java.time.Duration.ofSeconds(10));
+        t.join(Duration.ofSeconds(10));
         assertThat(t.isAlive()).as("the fiber finished").isFalse();
         if (out.get() instanceof Throwable e) throw new AssertionError(e);
         @SuppressWarnings("unchecked") T r = (T) out.get();
