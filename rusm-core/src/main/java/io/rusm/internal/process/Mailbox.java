@@ -58,6 +58,8 @@ public final class Mailbox implements SpinWait.Condition {
     private int parks;
     /** {@link Hibernation}'s own: {@link #parks} at its last look, and looks in a row that found it unchanged. */
     int sweptParks, idleLooks;
+    /** {@link SpinWait}'s records: of the consumer's spins for the next message, and of callers' spins for the owner's replies. */
+    int messageSpins, replySpins;
 
     /** The mailbox of {@code owner}, whose current fiber ({@link Process#fiber()}) is its consumer. */
     Mailbox(int capacity, Process owner) {
@@ -132,7 +134,7 @@ public final class Mailbox implements SpinWait.Condition {
                 if (fallAsleep()) return HIBERNATED;
                 continue;
             }
-            if (SpinWait.until(this)) continue;
+            if (spinForMessage()) continue;
             state = PARKED;
             e = poll();
             if (e != null || closed || owner.isDead()) {
@@ -148,6 +150,20 @@ public final class Mailbox implements SpinWait.Condition {
             }
             state = RUNNING;
         }
+    }
+
+    /** The consumer spins for its next message if its recent spins say it pays: true when one (or the close) came. */
+    private boolean spinForMessage() {
+        int before = messageSpins, r = SpinWait.until(this, before);
+        if (SpinWait.record(r) != before) messageSpins = SpinWait.record(r);
+        return r == SpinWait.MET;
+    }
+
+    /** A caller of the owner spins for {@code reply} if recent callers' spins say it pays: true when it came. */
+    boolean spinForReply(SyncCall reply) {
+        int before = replySpins, r = SpinWait.until(reply, before);
+        if (SpinWait.record(r) != before) replySpins = SpinWait.record(r); // written only on a change: many callers share it
+        return r == SpinWait.MET;
     }
 
     /**

@@ -226,7 +226,7 @@ public final class Runtime {
             } finally {
                 Current.endAct(caller);
             }
-            return call.await(Deadlines.after(t0, timeout), label, timeout);
+            return call.await(Deadlines.after(t0, timeout), target.mailbox, label, timeout);
         } catch (Throwable t) {
             outcome = CallOutcome.of(t);
             throw t;

@@ -11,22 +11,34 @@ package io.rusm.internal.process;
  * whoever sent it finds it running and unparks nobody. OTP's schedulers busy-wait the same way
  * before they sleep.
  *
- * <p><b>Off unless asked for</b> ({@code -Drusm.spin-nanos=5000}). It halves a one-caller round trip
- * on an otherwise idle JVM, but the gate sees only the virtual-thread scheduler's queues, not the
- * platform threads (a gRPC transport's event loops, a web server's, other JVMs on the same cores)
- * that need the cores a spinning fiber holds: with three cluster JVMs on two cores, cross-node calls
- * took 2-3 times as long with it on (BENCHMARKS.md, <i>Spin before park</i>).
+ * <p><b>Only where it pays</b> (the HotSpot monitors' adaptive spinning, per wait site). Each site
+ * (a mailbox's consumer; the callers of one process) keeps a record of its recent spins: after
+ * {@value #MISSES_TO_REST} spins in a row that ran out their bound in vain, it parks at once for
+ * the next {@value #REST} waits and then tries one spin again. A spin is wasted CPU when what it
+ * waits for comes later than its bound: a message from another JVM over the network, a reply after
+ * an fsync. Those are the waits that stop spinning, so the cores they would hold stay with the
+ * platform threads (a transport's event loops, other JVMs on the same cores) that the gate below
+ * cannot see.
  *
  * <p><b>Cost.</b> Only a virtual thread spins, and only while no task waits in the scheduler's
  * queues (looked at before and during the spin): a spinning fiber holds its carrier, so under load
- * it parks at once as before. The spin is bounded by {@link #NANOS} of wall time; a fiber that
- * spun in vain parks as it would have without it.
+ * it parks at once as before. Such a skipped spin leaves the record alone: it says nothing about
+ * how soon the site's messages come. The spin is bounded by {@link #NANOS} of wall time; a fiber
+ * that spun in vain parks as it would have without it. {@code -Drusm.spin-nanos=0} turns it off
+ * (BENCHMARKS.md, <i>Spin before park</i>: the figures with and without it).
  */
 final class SpinWait {
     /** How long a waiter spins at most (property {@code rusm.spin-nanos}; zero turns spinning off). */
-    static final long NANOS = Long.getLong("rusm.spin-nanos", 0);
+    static final long NANOS = Long.getLong("rusm.spin-nanos", 5_000);
+    /** Spins in a row that found nothing within their bound, after which a site rests. */
+    static final int MISSES_TO_REST = 4;
+    /** Waits a resting site parks without a spin before it tries one again. */
+    static final int REST = 64;
+    /** What {@link #until(Condition, int, long)} returns when the condition was met. */
+    static final int MET = -1;
     /** Spins between two looks at the clock and the scheduler's queues. */
     private static final int LOOK_EVERY = 32;
+    private static final int MISSED = 0, SKIPPED = 1;
 
     /** What a waiter waits for; implemented by the waiting object itself, so a spin allocates nothing. */
     interface Condition {
@@ -35,26 +47,47 @@ final class SpinWait {
 
     private SpinWait() {}
 
-    /** Spins until {@code c} is met, within the bounds above; true when it is (the caller need not park). */
-    static boolean until(Condition c) {
-        return until(c, NANOS);
+    /** {@link #until(Condition, int, long)} with the configured bound. */
+    static int until(Condition c, int record) {
+        return until(c, record, NANOS);
     }
 
     /**
-     * {@link #until(Condition)} with a bound of {@code nanos}. Zero: false at once, without a look
-     * (both waits have just looked, and look again on their way to the park), so spinning off adds
-     * nothing to either.
+     * Spins until {@code c} is met, within the bounds above, if the site's {@code record} (zero for
+     * a new site) says spinning pays there. Returns {@link #MET} when {@code c} was met (the caller
+     * need not park; its record is then zero), otherwise the site's new record (never negative). A
+     * zero bound: no spin and no look (both waits have just looked, and look again on their way
+     * to the park), so spinning off adds nothing to either.
+     *
+     * <p>The record is a plain field of its site: two waiters of one site updating it at once may
+     * lose one update, which only shifts when the site next spins.
      */
-    static boolean until(Condition c, long nanos) {
-        if (nanos <= 0) return false;
-        if (c.met()) return true;
-        if (!Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return false;
+    static int until(Condition c, int record, long nanos) {
+        if (nanos <= 0) return record;
+        if (record >= MISSES_TO_REST && record < MISSES_TO_REST + REST) return record + 1; // resting
+        return switch (spin(c, nanos)) {
+            case MET -> MET;
+            case MISSED -> record >= MISSES_TO_REST ? MISSES_TO_REST : record + 1; // a failed try after a rest rests again
+            default -> record;
+        };
+    }
+
+    /** The record {@link #until} returned, as the site keeps it. */
+    static int record(int result) {
+        return Math.max(result, 0);
+    }
+
+    private static int spin(Condition c, long nanos) {
+        if (c.met()) return MET;
+        if (!Thread.currentThread().isVirtual() || FiberWakeups.anyQueued()) return SKIPPED;
         long start = System.nanoTime();
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
-            if (c.met()) return true;
-            if (i % LOOK_EVERY == 0
-                    && (System.nanoTime() - start >= nanos || FiberWakeups.anyQueued())) return c.met();
+            if (c.met()) return MET;
+            if (i % LOOK_EVERY == 0) {
+                if (System.nanoTime() - start >= nanos) return c.met() ? MET : MISSED;
+                if (FiberWakeups.anyQueued()) return c.met() ? MET : SKIPPED;
+            }
         }
     }
 }

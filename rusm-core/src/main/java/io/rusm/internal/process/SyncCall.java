@@ -32,9 +32,10 @@ public final class SyncCall extends Call implements SpinWait.Condition {
     /**
      * Waits for the outcome until {@code deadlineNanos} (a {@link System#nanoTime()} value, or {@link Deadlines#NONE}), returns
      * the reply or throws the failure, {@link CallTimeoutException} or
-     * {@link CallInterruptedException}.
+     * {@link CallInterruptedException}. {@code from} is the callee's mailbox, which keeps the record of
+     * how its callers' spins for a reply went ({@link SpinWait}).
      */
-    public Object await(long deadlineNanos, String target, Duration timeout) throws Throwable {
+    public Object await(long deadlineNanos, Mailbox from, String target, Duration timeout) throws Throwable {
         Object o = outcome();
         if (o != null) return unwrap(o); // answered before the caller got here: nothing to wait for
         boolean timed = deadlineNanos != Deadlines.NONE;
@@ -51,7 +52,7 @@ public final class SyncCall extends Call implements SpinWait.Condition {
                     if (abandon()) throw new CallTimeoutException(target, timeout);
                     continue; // the reply won the race: return it
                 }
-                if (SpinWait.until(this)) continue;
+                if (from.spinForReply(this)) continue;
                 FiberWakeups.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;

@@ -8,16 +8,21 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
+import static io.rusm.internal.process.SpinWait.MET;
+import static io.rusm.internal.process.SpinWait.MISSES_TO_REST;
+import static io.rusm.internal.process.SpinWait.REST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The spin before a park (off by default; these tests give it a bound of their own): only a fiber
- * spins, it sees a condition met while it spins, and a condition never met costs a bounded spin,
- * after which the caller parks as before.
+ * The spin before a park: only a fiber spins, it sees a condition met while it spins, a condition
+ * never met costs a bounded spin after which the caller parks as before, and a site whose spins keep
+ * running out in vain rests (parks at once) for a while, then tries again.
  */
 @Timeout(30)
 class SpinWaitTest {
@@ -40,46 +45,58 @@ class SpinWaitTest {
     }
 
     @Test
-    void a_condition_already_met_is_looked_at_once() {
+    void a_condition_already_met_is_looked_at_once_and_clears_the_record() {
         Looks met = new Looks(1);
-        assertThat(SpinWait.until(met, BOUND)).isTrue();
+        assertThat(SpinWait.until(met, 3, BOUND)).isEqualTo(MET);
+        assertThat(SpinWait.record(MET)).isZero();
         assertThat(met.looks).hasValue(1);
     }
 
     @Test
-    void spinning_off_returns_at_once_without_a_look() {
+    void spinning_off_returns_the_record_at_once_without_a_look() {
         Looks met = new Looks(1);
-        assertThat(SpinWait.until(met, 0)).isFalse();
+        assertThat(SpinWait.until(met, 0, 0)).isZero();
         assertThat(met.looks).hasValue(0);
     }
 
     @Test
-    void a_platform_thread_never_spins() {
+    void a_platform_thread_never_spins_and_leaves_the_record_alone() {
         Looks never = new Looks(0);
-        assertThat(SpinWait.until(never, BOUND)).isFalse();
+        assertThat(SpinWait.until(never, 2, BOUND)).isEqualTo(2);
         assertThat(never.looks).hasValue(1);
     }
 
     @Test
-    void a_fiber_sees_a_condition_met_while_it_spins() {
+    void a_fiber_sees_a_condition_met_while_it_spins() throws Exception {
         // the spin is skipped while a task is queued for a carrier, so on a busy machine a try may
         // end at once: some try sees the condition met on its third look
-        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(3), BOUND)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(3), 0, BOUND) == MET));
     }
 
     @Test
-    void a_condition_never_met_ends_the_spin_within_its_bound() throws Exception {
+    void a_condition_never_met_ends_the_spin_within_its_bound_and_counts_a_miss() throws Exception {
         long[] elapsed = new long[1];
-        Looks never = new Looks(0);
-        boolean met = onFiber(() -> {
+        // a try may be skipped (a task queued): some try spins its bound out and counts one miss
+        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> {
             long t0 = System.nanoTime();
-            boolean m = SpinWait.until(never, BOUND);
+            int record = SpinWait.until(new Looks(0), 0, BOUND);
             elapsed[0] = System.nanoTime() - t0;
-            return m;
-        });
-        assertThat(met).isFalse();
+            return record;
+        }) == 1);
         // wide margin over the bound (5 µs): a descheduled carrier may stretch it, never by seconds
         assertThat(elapsed[0]).isLessThan(1_000_000_000L);
+    }
+
+    @Test
+    void a_site_that_missed_in_a_row_rests_without_a_look_then_tries_again() throws Exception {
+        Looks never = new Looks(0);
+        int record = MISSES_TO_REST;
+        for (int i = 0; i < REST; i++) record = SpinWait.until(never, record, BOUND);
+        assertThat(never.looks).as("no look while resting").hasValue(0);
+        assertThat(record).isEqualTo(MISSES_TO_REST + REST);
+        // the try after the rest: a miss rests again, a met try clears the record
+        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(0), MISSES_TO_REST + REST, BOUND)) == MISSES_TO_REST);
+        await().atMost(Duration.ofSeconds(10)).until(() -> onFiber(() -> SpinWait.until(new Looks(3), MISSES_TO_REST + REST, BOUND)) == MET);
     }
 
     @Test
@@ -98,6 +115,45 @@ class SpinWaitTest {
             Pid pid = node.whereis("echo").orElseThrow();
             node.stop(pid, Duration.ofSeconds(5));
             assertThat(node.isAlive(pid)).isFalse();
+        }
+    }
+
+    @Test
+    void a_process_whose_messages_come_seldom_stops_spinning_for_them() throws Exception {
+        if (SpinWait.NANOS <= 0) return; // spinning turned off for this run
+        try (Node node = Node.create()) {
+            node.spawn(SpawnOptions.named("seldom"), message -> message);
+            Mailbox mailbox = node.runtime().byName("seldom").mailbox();
+            // a message every 2 ms, far beyond the 5 µs bound: the process's spins run out in vain
+            AtomicBoolean done = new AtomicBoolean();
+            Thread sender = Thread.ofVirtual().start(() -> {
+                while (!done.get()) {
+                    node.send("seldom", 1);
+                    LockSupport.parkNanos(2_000_000); // the pace of the load, not a synchronization
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> mailbox.messageSpins >= MISSES_TO_REST);
+            } finally {
+                done.set(true);
+                sender.join(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    @Test
+    void callers_whose_replies_come_late_stop_spinning_for_them() throws Exception {
+        if (SpinWait.NANOS <= 0) return;
+        try (Node node = Node.create()) {
+            node.spawn(SpawnOptions.named("slow"), message -> {
+                LockSupport.parkNanos(1_000_000); // a reply after a millisecond, far beyond the 5 µs bound
+                return message;
+            });
+            Mailbox mailbox = node.runtime().byName("slow").mailbox();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                onFiber(() -> node.call("slow", 1, Duration.ofSeconds(5)));
+                return mailbox.replySpins >= MISSES_TO_REST;
+            });
         }
     }
 
