@@ -152,6 +152,25 @@ class SpawnTest extends NodeTestBase {
     }
 
     @Test
+    void a_spawner_interrupted_while_init_runs_fails_keeps_its_interrupt_and_the_process_is_gone() throws Exception {
+        InitProbe probe = new InitProbe(); // init waits for initMayFinish, which never comes
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread spawner = Thread.ofVirtual().start(() -> {
+            failure.set(catchThrowable(() -> node.spawn(SpawnOptions.named("interrupted"), probe)));
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(probe.initEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        spawner.interrupt();
+        spawner.join(WAIT);
+        assertThat(spawner.isAlive()).as("spawn returned").isFalse();
+        assertThat(failure.get()).isInstanceOf(RusmException.class).hasMessageContaining("interrupted while starting");
+        assertThat(interruptKept).isTrue();
+        assertThat(node.whereis("interrupted")).isEmpty();
+        probe.initMayFinish.countDown();
+    }
+
+    @Test
     void second_spawn_with_a_live_name_throws_illegal_state() {
         Pid first = spawn("svc", m -> "first");
         assertThatThrownBy(() -> spawn("svc", m -> "second")).isInstanceOf(IllegalStateException.class)

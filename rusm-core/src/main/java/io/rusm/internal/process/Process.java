@@ -74,8 +74,12 @@ public final class Process {
     private ClassLoader contextLoader;
     /** Sweeps of {@link Hibernation} idle before it hibernates; 0 when it hibernates itself as soon as it is idle, -1 never. */
     final int hibernateLooks;
-    /** Completes when init finished (null) or failed (the exit reason); for spawn to wait on. */
-    private CompletableFuture<ExitReason> started = new CompletableFuture<>();
+    /**
+     * Answered when init finished (null) or failed (the exit reason), for the spawning thread (the
+     * one that makes the process) to wait on: a reply slot rather than a future, so the wait is an
+     * untimed park under the call deadline wheel, not a timed park (a JDK timer task per spawn).
+     */
+    private SyncCall started = new SyncCall(null);
     /** Made when first asked for (most processes are never waited on); completed once {@link #end} is done. */
     private volatile CompletableFuture<ExitReason> exited;
     /** Set when {@link #end} has done everything, just before it completes {@link #exited}. */
@@ -195,8 +199,8 @@ public final class Process {
 
     // ---- start and loop -------------------------------------------------------------------
 
-    CompletableFuture<ExitReason> start() {
-        CompletableFuture<ExitReason> s = started; // read before the fiber runs: it nulls the field after init
+    SyncCall start() {
+        SyncCall s = started; // read before the fiber runs: it nulls the field after init
         contextLoader = Thread.currentThread().getContextClassLoader(); // what a thread started here would inherit
         Hibernation.watch(this);
         // A fiber of its own from the start, not a spare: a thread that parked shallow first (a spare
@@ -253,9 +257,9 @@ public final class Process {
                 else terminate(ExitReason.crashed(t), true);
                 return;
             } finally {
-                CompletableFuture<ExitReason> s = started;
+                SyncCall s = started;
                 started = null;
-                s.complete(exitReason);
+                s.reply(exitReason);
             }
             serve();
         } finally {
@@ -484,8 +488,8 @@ public final class Process {
         Thread t = thread;
         // Unblock a handler stuck in I/O or a wait; a fiber in a step that defers it interrupts itself after.
         if (t != null && t != Thread.currentThread() && !deferInterrupt) t.interrupt();
-        CompletableFuture<ExitReason> s = started;
-        if (s != null) s.complete(reason);
+        SyncCall s = started;
+        if (s != null) s.reply(reason);
         ExitLog.log(pid, reason, own);
         dropOwnMonitors();
         releaseHeldNames();

@@ -1,6 +1,7 @@
 package io.rusm.internal.process;
 
 import io.rusm.Behavior;
+import io.rusm.CallInterruptedException;
 import io.rusm.CallTimeoutException;
 import io.rusm.ExitReason;
 import io.rusm.MailboxFullException;
@@ -155,23 +156,23 @@ public final class Runtime {
             }
             Process.link(p, other);
         }
-        CompletableFuture<ExitReason> started = p.start();
-        ExitReason failed = awaitStart(p, started, options.startTimeout());
+        ExitReason failed = awaitStart(p, p.start(), options.startTimeout());
         if (failed != null) throw new ProcessCrashedException(p.pid, failed);
         return p.pid;
     }
 
-    private static ExitReason awaitStart(Process p, CompletableFuture<ExitReason> started, Duration timeout) {
+    private static ExitReason awaitStart(Process p, SyncCall started, Duration timeout) {
         try {
-            return Deadlines.await(started, Deadlines.after(System.nanoTime(), timeout));
-        } catch (TimeoutException e) {
+            return (ExitReason) started.await(Deadlines.after(System.nanoTime(), timeout), p.mailbox, p.pid.toString(), timeout);
+        } catch (CallTimeoutException e) {
             p.terminate(ExitReason.KILLED, false);
             throw new RusmException(p.pid + " did not finish init within " + timeout + " and was killed");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (CallInterruptedException e) { // the interrupt status is kept
             p.terminate(ExitReason.KILLED, false);
             throw new RusmException("interrupted while starting " + p.pid);
-        } catch (ExecutionException e) {
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) { // not thrown: nothing fails the start slot, only a reply ends the wait otherwise
             throw new IllegalStateException(e);
         }
     }
