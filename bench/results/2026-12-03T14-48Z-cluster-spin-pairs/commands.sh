@@ -1,0 +1,3 @@
+J=(-Xms512m -Xmx512m --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
+i=0
+for p in 5000 0 0 5000 5000 0 0 5000; do i=$((i+1)); echo "== run $i spin=$p $(date +%T) $(cat /proc/loadavg)"; timeout 300 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -Drusm.spin-nanos=$p "${J[@]}" -cp /tmp/adaptive.jar io.rusm.bench.ClusterCallMain 3 5 2>&1 | grep "RESULT cluster"; done
