@@ -163,7 +163,8 @@ public final class Runtime {
 
     private static ExitReason awaitStart(Process p, SyncCall started, Duration timeout) {
         try {
-            return (ExitReason) started.await(Deadlines.after(System.nanoTime(), timeout), p.mailbox, p.pid.toString(), timeout);
+            // the wait's own exceptions are replaced below, so their label is the name as is: no pid string built per spawn
+            return (ExitReason) started.await(Deadlines.after(System.nanoTime(), timeout), p.mailbox, p.pid.name(), timeout);
         } catch (CallTimeoutException e) {
             p.terminate(ExitReason.KILLED, false);
             throw new RusmException(p.pid + " did not finish init within " + timeout + " and was killed");
