@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.rusm.TestSupport.LONG_TIMEOUT;
 import static io.rusm.TestSupport.WAIT;
@@ -154,13 +156,13 @@ class SpawnTest extends NodeTestBase {
     @Test
     void a_spawner_interrupted_while_init_runs_fails_keeps_its_interrupt_and_the_process_is_gone() throws Exception {
         InitProbe probe = new InitProbe(); // init waits for initMayFinish, which never comes
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean interruptKept = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean interruptKept = new AtomicBoolean();
         Thread spawner = Thread.ofVirtual().start(() -> {
             failure.set(catchThrowable(() -> node.spawn(SpawnOptions.named("interrupted"), probe)));
             interruptKept.set(Thread.currentThread().isInterrupted());
         });
-        assertThat(probe.initEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        awaitLatch(probe.initEntered, "init entered");
         spawner.interrupt();
         spawner.join(WAIT);
         assertThat(spawner.isAlive()).as("spawn returned").isFalse();
