@@ -4,11 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Multi-producer, single-consumer mailbox: a lock-free queue, a size counter for the capacity
- * bound, and a park/unpark handshake with the one consumer fiber.
+ * Multi-producer, single-consumer mailbox: a lock-free queue ({@link MessageQueue}), a size counter
+ * for the capacity bound, and a park/unpark handshake with the one consumer fiber.
  *
  * <p>Lost wake-ups are impossible because both sides follow "publish, then check": a producer
  * enqueues and then reads the consumer's {@code state}; the consumer sets it and then looks at the
@@ -23,7 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Once {@link #close() closed} no new messages are accepted; what is queued may still be
  * drained (graceful stop) or {@link #drain() taken out} to be failed (crash, kill).
  */
-public final class Mailbox implements SpinWait.Condition {
+public final class Mailbox extends MessageQueue implements SpinWait.Condition {
     private static final VarHandle SIZE;
     private static final VarHandle STATE;
     private static final VarHandle PARKS;
@@ -46,7 +45,6 @@ public final class Mailbox implements SpinWait.Condition {
     /** The consumer's states: its fiber runs, is parked in {@link #take}, or does not exist. */
     static final int RUNNING = 0, PARKED = 1, ASLEEP = 2;
 
-    private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
     private final int capacity;
     private final Process owner;
     private volatile int size;
@@ -86,8 +84,8 @@ public final class Mailbox implements SpinWait.Condition {
             SIZE.getAndAdd(this, -1);
             return Offer.FULL;
         }
-        queue.offer(envelope);
-        if (closed && queue.remove(envelope)) {
+        Node added = enqueue(envelope);
+        if (closed && revoke(added)) {
             // Raced with close(): the envelope would otherwise sit in a dead mailbox.
             SIZE.getAndAdd(this, -1);
             return Offer.CLOSED;
@@ -109,12 +107,12 @@ public final class Mailbox implements SpinWait.Condition {
     /** The consumer's look before it waits (spins, or falls asleep): a message or the close arrived. */
     @Override
     public boolean met() {
-        return queue.peek() != null || closed;
+        return hasNext() || closed;
     }
 
     /** The next message without waiting, or null. */
     public Envelope poll() {
-        Envelope e = queue.poll();
+        Envelope e = dequeue();
         if (e != null) SIZE.getAndAdd(this, -1);
         return e;
     }
