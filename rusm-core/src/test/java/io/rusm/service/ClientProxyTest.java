@@ -59,4 +59,20 @@ class ClientProxyTest extends ServiceTestBase {
         assertThat(counter.bumpTwice(2)).isEqualTo(4);
         assertThat(counter.total()).isEqualTo(4);
     }
+
+    @Test
+    void a_client_made_before_its_service_exists_binds_once_it_does_and_every_method_keeps_its_own_handler() {
+        CounterClient early = node.client(CounterClient.class); // the node knows no "counter" yet
+        assertThatThrownBy(early::total).isInstanceOf(io.rusm.NoProcessException.class);
+        node.spawnService(ServiceDefinition.of(Counter.class), Counter::new);
+        for (int i = 1; i <= 3; i++) { // the same methods again: each still reaches its own handler
+            assertThat(early.bump(2)).isEqualTo(12L * (i - 1) + 2);
+            assertThat(early.add("10")).isEqualTo(12L * i);
+            assertThat(valueOf(early.totalAsync())).isEqualTo(12L * i);
+        }
+        early.reset(); // the cast, FIFO before the call that follows
+        assertThat(early.total()).isZero();
+        assertThat(early.bumpTwice(1)).isEqualTo(2);
+        assertThat(early).isEqualTo(early).hasToString("CounterClient -> counter");
+    }
 }

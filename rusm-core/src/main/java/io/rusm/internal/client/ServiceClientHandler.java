@@ -23,6 +23,15 @@ final class ServiceClientHandler implements InvocationHandler {
     private final Duration callTimeout;
     private volatile Map<Method, Dispatch> dispatch;
     private volatile boolean bound;
+    /**
+     * The dispatches already looked up, by the identity of their {@code Method}: pairs of method and
+     * dispatch. A proxy class passes the same {@code Method} objects on every call, so a scan of a
+     * few references replaces the table's {@code Method.equals} (name, return and parameter types).
+     * Copied on write, at most {@value #MAX_REMEMBERED} methods; emptied when the table changes.
+     */
+    private volatile Object[] remembered = NONE;
+    private static final Object[] NONE = new Object[0];
+    private static final int MAX_REMEMBERED = 64;
 
     /** Validates {@code clientInterface} against {@code definition} now, or (if null) only what it shows alone. */
     ServiceClientHandler(ServicePort node, Class<?> clientInterface, String service, String boundKey, Duration callTimeout,
@@ -69,6 +78,7 @@ final class ServiceClientHandler implements InvocationHandler {
         if (bound) return;
         this.dispatch = ClientValidator.dispatchTable(clientInterface, definition, node.isKeyed(service), boundKey);
         this.bound = true;
+        this.remembered = NONE; // they were the provisional table's
     }
 
     /** The bound table, binding now if the node has learnt the definition since; null if it still does not know it. */
@@ -83,11 +93,28 @@ final class ServiceClientHandler implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        Dispatch d = dispatch.get(method);
+        Object[] r = remembered;
+        for (int i = 0; i < r.length; i += 2) {
+            if (r[i] == method) return ((Dispatch) r[i + 1]).invoke(this, proxy, args);
+        }
+        Map<Method, Dispatch> table = dispatch;
+        Dispatch d = table.get(method);
         if (d == null) {
             throw new IllegalStateException(method + " is not a method of client " + clientInterface.getName());
         }
+        remember(table, method, d);
         return d.invoke(this, proxy, args);
+    }
+
+    /** Adds {@code method}'s dispatch, looked up in {@code table}, to {@link #remembered} unless the table changed since. */
+    private synchronized void remember(Map<Method, Dispatch> table, Method method, Dispatch d) {
+        Object[] r = remembered;
+        if (dispatch != table || r.length >= 2 * MAX_REMEMBERED) return;
+        for (int i = 0; i < r.length; i += 2) if (r[i] == method) return;
+        Object[] more = java.util.Arrays.copyOf(r, r.length + 2);
+        more[r.length] = method;
+        more[r.length + 1] = d;
+        remembered = more;
     }
 
     @Override
