@@ -555,10 +555,11 @@ public final class Node implements AutoCloseable {
      */
     public void send(String name, Object message) {
         io.rusm.internal.keyed.KeyedFamily family = keyed.route(name);
-        Route route = family != null || runtime.byName(name) == null ? route(name) : null; // as in callAsync
+        Process running = family == null ? runtime.byName(name) : null;
+        Route route = running == null ? route(name) : null; // as in callAsync
         if (route != null) route.send(name, message);
         else if (family != null) family.send(name, message);
-        else runtime.send(resolve(name, defaultCallTimeout), name, message);
+        else runtime.send(running != null ? running : startChildOnDemand(name, defaultCallTimeout), name, message);
     }
 
     public void send(Pid pid, Object message) {
