@@ -38,6 +38,9 @@ public final class SyncCall extends Call implements SpinWait.Condition {
     public Object await(long deadlineNanos, Mailbox from, String target, Duration timeout) throws Throwable {
         Object o = outcome();
         if (o != null) return unwrap(o); // answered before the caller got here: nothing to wait for
+        // Spin before the deadline is linked into the wheel: a reply within the spin (a few µs, far
+        // below the wheel's millisecond) costs no registration. Only the first wait spins.
+        if (from.spinForReply(this)) return unwrap(outcome());
         boolean timed = deadlineNanos != Deadlines.NONE;
         if (timed) {
             deadline = deadlineNanos;
@@ -52,7 +55,6 @@ public final class SyncCall extends Call implements SpinWait.Condition {
                     if (abandon()) throw new CallTimeoutException(target, timeout);
                     continue; // the reply won the race: return it
                 }
-                if (from.spinForReply(this)) continue;
                 FiberWakeups.park(this);
                 if (Thread.interrupted()) {
                     interrupted = true;

@@ -145,13 +145,24 @@ class SpinWaitTest {
     void callers_whose_replies_come_late_stop_spinning_for_them() throws Exception {
         if (SpinWait.NANOS <= 0) return;
         try (Node node = Node.create()) {
+            java.util.concurrent.Semaphore busy = new java.util.concurrent.Semaphore(0);
             node.spawn(SpawnOptions.named("slow"), message -> {
-                LockSupport.parkNanos(1_000_000); // a reply after a millisecond, far beyond the 5 µs bound
+                if ("slow".equals(message)) {
+                    busy.release();
+                    LockSupport.parkNanos(1_000_000); // what is queued behind it is answered a millisecond later
+                }
                 return message;
             });
             Mailbox mailbox = node.runtime().byName("slow").mailbox();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                onFiber(() -> node.call("slow", 1, Duration.ofSeconds(5)));
+                // Called while the process is busy in a handler (not parked in its mailbox): the call
+                // wakes nobody, so no woken fiber waits in the scheduler and the caller does spin
+                // (it would skip its spin for a woken callee queued on its own carrier).
+                onFiber(() -> {
+                    node.send("slow", "slow");
+                    if (!busy.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("never busy");
+                    return node.call("slow", 1, Duration.ofSeconds(5));
+                });
                 return mailbox.replySpins >= MISSES_TO_REST;
             });
         }
