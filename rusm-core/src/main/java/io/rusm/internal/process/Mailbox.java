@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Multi-producer, single-consumer mailbox: a lock-free queue ({@link MessageQueue}), a size counter
- * for the capacity bound, and a park/unpark handshake with the one consumer fiber.
+ * Multi-producer, single-consumer mailbox: a lock-free queue ({@link MessageQueue}), counts for
+ * its size and capacity bound, and a park/unpark handshake with the one consumer fiber.
  *
  * <p>Lost wake-ups are impossible because both sides follow "publish, then check": a producer
  * enqueues and then reads the consumer's {@code state}; the consumer sets it and then looks at the
@@ -23,12 +23,12 @@ import java.util.List;
  * drained (graceful stop) or {@link #drain() taken out} to be failed (crash, kill).
  */
 public final class Mailbox extends MessageQueue implements SpinWait.Condition {
-    private static final VarHandle SIZE;
+    private static final VarHandle OFFERED;
     private static final VarHandle STATE;
     private static final VarHandle PARKS;
     static {
         try {
-            SIZE = MethodHandles.lookup().findVarHandle(Mailbox.class, "size", int.class);
+            OFFERED = MethodHandles.lookup().findVarHandle(Mailbox.class, "offered", int.class);
             STATE = MethodHandles.lookup().findVarHandle(Mailbox.class, "state", int.class);
             PARKS = MethodHandles.lookup().findVarHandle(Mailbox.class, "parks", int.class);
         } catch (ReflectiveOperationException e) {
@@ -47,7 +47,16 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
 
     private final int capacity;
     private final Process owner;
-    private volatile int size;
+    /**
+     * Messages accepted so far (wrapping around); the size is this less the queue's {@link #taken()}.
+     * Counted apart, so that the consumer, taking a message, writes nothing on the producers' line.
+     */
+    private volatile int offered;
+    /**
+     * Producers' last look at {@link #taken()}: a size measured against it is never too small, so
+     * they look again only when it says the mailbox is full (racy: a stale value only means another look).
+     */
+    private int takenSeen;
     private volatile boolean closed;
     private volatile int state;
     /** Set by {@link Hibernation} for a consumer parked idle long enough: it ends its fiber when it wakes. */
@@ -70,7 +79,8 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
     }
 
     public int size() {
-        return Math.max(0, size);
+        int o = offered;
+        return Math.max(0, o - taken());
     }
 
     public boolean isClosed() {
@@ -79,15 +89,19 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
 
     public Offer offer(Envelope envelope) {
         if (closed) return Offer.CLOSED;
-        int before = (int) SIZE.getAndAdd(this, 1);
-        if (before >= capacity && !envelope.system) {
-            SIZE.getAndAdd(this, -1);
-            return Offer.FULL;
+        int before = (int) OFFERED.getAndAdd(this, 1);
+        if (!envelope.system && before - takenSeen >= capacity) {
+            int taken = taken();
+            takenSeen = taken;
+            if (before - taken >= capacity) {
+                OFFERED.getAndAdd(this, -1);
+                return Offer.FULL;
+            }
         }
         Node added = enqueue(envelope);
         if (closed && revoke(added)) {
             // Raced with close(): the envelope would otherwise sit in a dead mailbox.
-            SIZE.getAndAdd(this, -1);
+            OFFERED.getAndAdd(this, -1);
             return Offer.CLOSED;
         }
         signal();
@@ -112,9 +126,7 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
 
     /** The next message without waiting, or null. */
     public Envelope poll() {
-        Envelope e = dequeue();
-        if (e != null) SIZE.getAndAdd(this, -1);
-        return e;
+        return dequeue();
     }
 
     /**

@@ -15,13 +15,23 @@ import java.lang.invoke.VarHandle;
  * {@linkplain Mailbox#drain() drains} the rest): each message is claimed by one atomic swap of its
  * node's value. And a producer can {@linkplain #revoke take back} the message it just added, when
  * it finds the mailbox closed after adding it: the consumer skips a revoked node.
+ *
+ * <p><b>Two ends, two cache lines.</b> What the consumer writes for every message (its
+ * {@code head} and its count of messages {@code taken}) sits in the superclass
+ * {@link QueueConsumerEnd}, 64 bytes of padding ({@link QueuePadding}) away from what producers
+ * write and read for every message (the {@code tail}, and the mailbox's fields below it). Without
+ * it each message moved that line between the two cores twice (JFR: the sender stalled on the
+ * mailbox's state right after the consumer's write). Superclass fields come first in an object's
+ * layout, so the padding holds. It costs 64 bytes per mailbox.
  */
-abstract class MessageQueue {
+abstract class MessageQueue extends QueuePadding {
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
+    private static final VarHandle TAKEN;
     static {
         try {
-            HEAD = MethodHandles.lookup().findVarHandle(MessageQueue.class, "head", Node.class);
+            HEAD = MethodHandles.lookup().findVarHandle(QueueConsumerEnd.class, "head", Node.class);
+            TAKEN = MethodHandles.lookup().findVarHandle(QueueConsumerEnd.class, "taken", int.class);
             TAIL = MethodHandles.lookup().findVarHandle(MessageQueue.class, "tail", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -47,8 +57,6 @@ abstract class MessageQueue {
         }
     }
 
-    /** The last node taken (or the first, empty one): the queue is what follows it. */
-    private volatile Node head;
     /** The last node added; producers swap themselves in here. */
     private volatile Node tail;
 
@@ -84,13 +92,36 @@ abstract class MessageQueue {
             if (n == null) return null;
             if (!HEAD.compareAndSet(this, h, n)) continue; // the other taker moved on: look again
             Envelope e = (Envelope) Node.VALUE.getAndSet(n, (Envelope) null);
-            if (e != null) return e;
+            if (e != null) {
+                TAKEN.getAndAdd(this, 1); // atomic for the two takers; on the consumer's own line
+                return e;
+            }
             // revoked by its producer: skip it
         }
+    }
+
+    /** Messages taken so far (wrapping around: only differences of it count). */
+    final int taken() {
+        return taken;
     }
 
     /** Whether a node follows the head (its message may have been revoked since: a false yes is harmless). */
     final boolean hasNext() {
         return head.next != null;
     }
+}
+
+/** The consumer's end of a {@link MessageQueue}: written for every message taken, by the consumer only (and a drain). */
+abstract class QueueConsumerEnd {
+    /** The last node taken (or the first, empty one): the queue is what follows it. */
+    volatile MessageQueue.Node head;
+    /** Messages taken so far. */
+    volatile int taken;
+    /** Fills the gap before the padding, so no subclass field is laid out on this line. */
+    int unused;
+}
+
+/** 64 bytes between a {@link MessageQueue}'s consumer end and its producers' end (see there). */
+abstract class QueuePadding extends QueueConsumerEnd {
+    long pad0, pad1, pad2, pad3, pad4, pad5, pad6, pad7;
 }
