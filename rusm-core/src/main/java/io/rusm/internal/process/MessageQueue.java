@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * it finds the mailbox closed after adding it: the consumer skips a revoked node.
  *
  * <p><b>Two ends, two cache lines.</b> What the consumer writes for every message (its
- * {@code head} and its count of messages {@code taken}) sits in the superclass
+ * {@code head}, its count of messages {@code taken}, the message it handles) sits in the superclass
  * {@link QueueConsumerEnd}, 64 bytes of padding ({@link QueuePadding}) away from what producers
  * write and read for every message (the {@code tail}, and the mailbox's fields below it). Without
  * it each message moved that line between the two cores twice (JFR: the sender stalled on the
@@ -117,8 +117,12 @@ abstract class QueueConsumerEnd {
     volatile MessageQueue.Node head;
     /** Messages taken so far. */
     volatile int taken;
-    /** Fills the gap before the padding, so no subclass field is laid out on this line. */
-    int unused;
+    /**
+     * The message the consumer is handling, or null: its {@link Process}'s, here because it is set
+     * and cleared for every message (and it fills the gap before the padding, which a subclass
+     * field would otherwise be laid out in, on this line).
+     */
+    volatile Envelope current;
 }
 
 /** 64 bytes between a {@link MessageQueue}'s consumer end and its producers' end (see there). */

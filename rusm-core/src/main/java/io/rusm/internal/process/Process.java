@@ -66,7 +66,6 @@ public final class Process {
     private int ownActs;
     /** Set by the fiber while it runs a step a kill's interrupt must not break ({@link #beginDeferringInterrupt()}). */
     private volatile boolean deferInterrupt;
-    private volatile Envelope current;
     private volatile ExitReason selfStop;
     /** The fiber running the loop now; a new one after each hibernation. */
     private volatile Thread thread;
@@ -316,18 +315,18 @@ public final class Process {
         Object message = e.message;
         TimerTick tick = e.system && message instanceof TimerTick t ? t : null;
         if (tick != null && (message = timers.accept(tick)) == null) return true; // cancelled or replaced since queued
-        current = e;
-        // terminate() fails the in-flight call it sees in `current` and the calls it drains; a call
+        mailbox.current = e;
+        // terminate() fails the in-flight call it sees in `mailbox.current` and the calls it drains; a call
         // taken out just before the drain, or one whose handler returns as terminate() clears
-        // `current`, is failed here (Call.fail is a no-op if terminate() got there first).
+        // `mailbox.current`, is failed here (Call.fail is a no-op if terminate() got there first).
         if (isDead()) {
             if (e instanceof Call c) c.fail(new ProcessCrashedException(pid, exitReason));
             else runtime.listeners.sendDropped(pid.name(), e.message, "exited");
-            current = null;
+            mailbox.current = null;
             return false;
         }
         if (e.message == MemoryGuard.MEASURE) { // the memory ticker's, never the behavior's
-            current = null;
+            mailbox.current = null;
             return !(memory != null && memory.tick() && overMemoryCap(null));
         }
         io.rusm.spi.Ownership owned = ownership;
@@ -350,7 +349,7 @@ public final class Process {
                 return false;
             }
         } finally {
-            current = null;
+            mailbox.current = null;
             if (tick != null) timers.handled(tick);
         }
         ExitReason stop = selfStop;
@@ -479,7 +478,7 @@ public final class Process {
         mailbox.close();
         closeTimers();
         runtime.registry.unregister(this);
-        Envelope inFlight = current;
+        Envelope inFlight = mailbox.current;
         if (inFlight instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
         for (Envelope queued : mailbox.drain()) {
             if (queued instanceof Call c) c.fail(new ProcessCrashedException(pid, reason));
