@@ -41,9 +41,11 @@ abstract class MessageQueue extends QueuePadding {
     /** One queued message; its value is null once taken or revoked (the head node always is). */
     static final class Node {
         private static final VarHandle VALUE;
+        private static final VarHandle NEXT;
         static {
             try {
                 VALUE = MethodHandles.lookup().findVarHandle(Node.class, "value", Envelope.class);
+                NEXT = MethodHandles.lookup().findVarHandle(Node.class, "next", Node.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -90,7 +92,10 @@ abstract class MessageQueue extends QueuePadding {
             Node h = head;
             Node n = h.next;
             if (n == null) return null;
-            if (!HEAD.compareAndSet(this, h, n)) continue; // the other taker moved on: look again
+            if (n == h || !HEAD.compareAndSet(this, h, n)) continue; // the other taker moved on: look again
+            // The node left behind points at itself, not at the queue: promoted to the old
+            // generation before it died, it would keep every later node alive through young GCs.
+            Node.NEXT.setRelease(h, h);
             Envelope e = (Envelope) Node.VALUE.getAndSet(n, (Envelope) null);
             if (e != null) {
                 TAKEN.getAndAdd(this, 1); // atomic for the two takers; on the consumer's own line
