@@ -334,6 +334,22 @@ class CallSendFailureTest extends NodeTestBase {
         assertThat(g.handled).containsExactly(BLOCK, "a", "b", "f");
     }
 
+    @Test
+    void a_bounded_mailbox_that_keeps_emptying_never_reports_full_however_many_messages_pass() {
+        Gate g = gate();
+        g.open();
+        Pid pid = node.spawn(SpawnOptions.named("svc").withMailboxCapacity(3), g);
+        // Thousands of messages through a mailbox of 3, never more than 3 waiting: none is refused,
+        // though the senders' count of what they accepted runs far past the bound.
+        for (int i = 0; i < 2_000; i++) {
+            node.send("svc", "s" + i);
+            node.send("svc", "t" + i);
+            assertThat(node.<String>call("svc", "c" + i)).isEqualTo("re:c" + i);
+        }
+        assertThat(node.mailboxSize(pid)).isZero();
+        assertThat(g.handled).hasSize(6_000);
+    }
+
     // ---- sends ---------------------------------------------------------------------------------
 
     @Test
