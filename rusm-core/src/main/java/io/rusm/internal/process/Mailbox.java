@@ -124,11 +124,6 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
         return hasNext() || closed;
     }
 
-    /** The next message without waiting, or null. */
-    public Envelope poll() {
-        return dequeue();
-    }
-
     /**
      * The next message, parking the (consumer) fiber while the mailbox is empty. Returns null when
      * the mailbox is closed and empty, or when its process is over ({@link Process#isDead()}), and
@@ -137,7 +132,7 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
      */
     Envelope take() {
         while (true) {
-            Envelope e = poll();
+            Envelope e = dequeue();
             if (e != null) return e;
             if (closed || owner.isDead()) return null;
             if (owner.hibernateLooks == 0) { // hibernate-after zero: let the fiber go whenever the mailbox is empty
@@ -146,7 +141,7 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
             }
             if (spinForMessage()) continue;
             state = PARKED;
-            e = poll();
+            e = dequeue();
             if (e != null || closed || owner.isDead()) {
                 state = RUNNING;
                 if (e != null) return e;
@@ -218,7 +213,7 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
     /** Takes out everything queued (after close), for failing pending calls. */
     public List<Envelope> drain() {
         List<Envelope> out = new ArrayList<>();
-        for (Envelope e; (e = poll()) != null; ) out.add(e);
+        for (Envelope e; (e = dequeue()) != null; ) out.add(e);
         return out;
     }
 }
