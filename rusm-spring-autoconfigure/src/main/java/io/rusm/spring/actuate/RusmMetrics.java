@@ -15,7 +15,9 @@ import io.rusm.internal.service.Invocation;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * rusm's meters, fed by the node's {@link ProcessListener} events. Names are in {@link MetricNames}.
@@ -35,6 +37,9 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     private final Set<String> supervisors;
     private final Map<String, Long> memoryCapped;
     private volatile MeterRegistry registry;
+    /** The call timers of the registry bound last (null before {@link #bindTo}). */
+    private volatile CallTimers callTimers;
+    private static final CallOutcome[] OUTCOMES = CallOutcome.values();
 
     /**
      * @param memoryCapped services with a memory cap (name to cap in bytes): they get a
@@ -58,6 +63,7 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
+        this.callTimers = new CallTimers(registry);
         Gauge.builder(MetricNames.PROCESSES_LIVE, node, Node::processCount)
                 .description("Live processes on the node, named and anonymous").register(registry);
         for (String service : serviceNames()) {
@@ -147,11 +153,42 @@ public final class RusmMetrics implements ProcessListener, MeterBinder {
 
     /** {@code location}: served on this node, or on another node of the cluster. */
     private void recordCall(String service, Object message, long nanos, CallOutcome outcome, String location) {
-        MeterRegistry r = registry;
-        if (r == null) return;
-        Timer.builder(MetricNames.CALLS).tag("service", known(service)).tag("method", method(service, message))
-                .tag("outcome", outcome.tag()).tag("location", location).description("Calls to services, as the caller saw them")
-                .register(r).record(nanos, TimeUnit.NANOSECONDS);
+        CallTimers timers = callTimers;
+        if (timers == null) return;
+        timers.of(known(service), method(service, message), outcome, location).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The {@value MetricNames#CALLS} timers of one registry, each found there once and then kept:
+     * looked up per call, the builder sorted the four tags and hashed the meter id every time (JFR: a
+     * visible share of an HTTP request through a service). The tag values are bounded (see the class
+     * comment), so this is too.
+     */
+    private static final class CallTimers {
+        private final MeterRegistry registry;
+        /** service tag, then method tag, then one timer per outcome and location */
+        private final Map<String, Map<String, AtomicReferenceArray<Timer>>> byService = new ConcurrentHashMap<>();
+
+        CallTimers(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        Timer of(String service, String method, CallOutcome outcome, String location) {
+            Map<String, AtomicReferenceArray<Timer>> byMethod = byService.get(service);
+            if (byMethod == null) byMethod = byService.computeIfAbsent(service, s -> new ConcurrentHashMap<>());
+            AtomicReferenceArray<Timer> timers = byMethod.get(method);
+            if (timers == null) timers = byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(OUTCOMES.length * 2));
+            int slot = outcome.ordinal() * 2 + (location.equals("remote") ? 1 : 0);
+            Timer timer = timers.get(slot);
+            if (timer == null) {
+                // register is idempotent: two racing callers get the same meter
+                timer = Timer.builder(MetricNames.CALLS).tag("service", service).tag("method", method)
+                        .tag("outcome", outcome.tag()).tag("location", location).description("Calls to services, as the caller saw them")
+                        .register(registry);
+                timers.set(slot, timer);
+            }
+            return timer;
+        }
     }
 
     @Override

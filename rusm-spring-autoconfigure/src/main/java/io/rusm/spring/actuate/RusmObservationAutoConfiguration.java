@@ -32,6 +32,7 @@ public class RusmObservationAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(MeterFilter.class)
+    @ConditionalOnMissingBean(name = "rusmCallObservationMeterFilter")
     static class Meters {
         /**
          * {@code rusm.calls} (recorded for every call, raw {@code Node.call} included) is the one call
@@ -40,10 +41,15 @@ public class RusmObservationAutoConfiguration {
          * bean named {@code rusmCallObservationMeterFilter} to keep them.
          */
         @Bean
-        @ConditionalOnMissingBean(name = "rusmCallObservationMeterFilter")
         MeterFilter rusmCallObservationMeterFilter(ObjectProvider<RusmCallObservationConvention> convention) {
             String name = ObservedClients.conventionOrDefault(convention.getIfAvailable()).getName();
             return MeterFilter.deny(id -> id.getName().equals(name) || id.getName().startsWith(name + "."));
+        }
+
+        /** What the filter would deny is then not built at all (see there). */
+        @Bean
+        RusmCallMetersSkipped rusmCallMetersSkipped() {
+            return new RusmCallMetersSkipped();
         }
     }
 }

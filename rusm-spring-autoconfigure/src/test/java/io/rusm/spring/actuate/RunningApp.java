@@ -49,7 +49,12 @@ final class RunningApp implements AutoCloseable {
 
     /** Starts the app with the fixture tree ({@link ServicesConfig#PROPERTIES}), Actuator settings, then {@code extra}. */
     static RunningApp start(String... extra) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(ObservedApp.class)
+        return startWith(new Class<?>[0], extra);
+    }
+
+    /** {@link #start}, with the application's own {@code configs} added to it. */
+    static RunningApp startWith(Class<?>[] configs, String... extra) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(ObservedApp.class).sources(configs)
                 .registerShutdownHook(false)
                 .properties(ServicesConfig.PROPERTIES)
                 .properties(ACTUATOR)
