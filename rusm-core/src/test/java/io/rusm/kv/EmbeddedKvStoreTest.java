@@ -29,13 +29,85 @@ class EmbeddedKvStoreTest {
     Path dir;
 
     @Test
-    void theStoreIsOneFileInTheDirectoryCreatedOnDemand() {
+    void theStoreIsAFileAndItsLogInTheDirectoryCreatedOnDemand() {
         Path storeDir = dir.resolve("a/b/rusm-data");
         try (KvStore store = KvStore.embedded(storeDir)) {
             store.forComponent("counter").put("count", 1);
             assertThat(store.description()).contains(storeDir.resolve("rusm-kv.mv.db").toString());
         }
         assertThat(storeDir.resolve("rusm-kv.mv.db")).isRegularFile();
+        assertThat(storeDir.resolve("rusm-kv.wal")).isRegularFile().hasSize(WriteAheadLog.CAPACITY);
+    }
+
+    // ---- the log ----------------------------------------------------------------------------
+
+    @Test
+    void commitsAreDurableInTheLogAndReachTheStoreFileAtCheckpoints() throws Exception {
+        MvStoreBackend backend = MvStoreBackend.open(dir);
+        long atOpen = backend.checkpoints();
+        for (int n = 0; n < 500; n++) {
+            Backend.Transaction tx = backend.begin();
+            tx.put("ns", "key-" + (n % 50), ("\"v" + n + "\"").getBytes(StandardCharsets.UTF_8));
+            tx.commit();
+        }
+        assertThat(backend.checkpoints()).as("one sync per commit, in the log; the store file is not written").isEqualTo(atOpen);
+        backend.crash(); // as kill -9: no checkpoint, no close
+        try (KvStore store = KvStore.embedded(dir)) {
+            Kv kv = store.forComponent("ns");
+            for (int k = 0; k < 50; k++) assertThat(kv.get("key-" + k, String.class)).as("key-" + k).contains("v" + (450 + k));
+        }
+    }
+
+    @Test
+    void aReaderSeesAWriteOnlyOnceItsCommitIsDurable() throws Exception {
+        MvStoreBackend backend = MvStoreBackend.open(dir);
+        try {
+            Backend.Transaction tx = backend.begin();
+            tx.put("ns", "k", "1".getBytes(StandardCharsets.UTF_8));
+            assertThat(backend.read("ns", "k")).as("before its commit").isNull();
+            tx.commit();
+            assertThat(backend.read("ns", "k")).isEqualTo("1".getBytes(StandardCharsets.UTF_8));
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aDeleteSeesThePutsOfItsOwnCommit() throws Exception {
+        MvStoreBackend backend = MvStoreBackend.open(dir);
+        try {
+            Backend.Transaction first = backend.begin();
+            first.put("ns", "kept", "1".getBytes(StandardCharsets.UTF_8));
+            first.commit();
+            Backend.Transaction tx = backend.begin();
+            tx.put("ns", "new", "2".getBytes(StandardCharsets.UTF_8));
+            assertThat(tx.delete("ns", "new")).as("put earlier in the same commit").isTrue();
+            assertThat(tx.delete("ns", "new")).as("deleted earlier in the same commit").isFalse();
+            assertThat(tx.delete("ns", "missing")).isFalse();
+            assertThat(tx.delete("ns", "kept")).isTrue();
+            tx.commit();
+            assertThat(backend.read("ns", "new")).isNull();
+            assertThat(backend.read("ns", "kept")).isNull();
+        } finally {
+            backend.crash();
+        }
+        try (KvStore store = KvStore.embedded(dir)) {
+            assertThat(store.forComponent("ns").keys("")).isEmpty();
+        }
+    }
+
+    @Test
+    void aWriteLargerThanTheLogGoesStraightToTheStoreFile() throws Exception {
+        String big = "x".repeat(WriteAheadLog.CAPACITY + 1);
+        MvStoreBackend backend = MvStoreBackend.open(dir);
+        KvStore store = KvStore.over(backend);
+        store.forComponent("ns").put("big", big);
+        store.forComponent("ns").put("small", "s");
+        backend.crash();
+        try (KvStore reopened = KvStore.embedded(dir)) {
+            assertThat(reopened.forComponent("ns").get("big", String.class)).contains(big);
+            assertThat(reopened.forComponent("ns").get("small", String.class)).contains("s");
+        }
     }
 
     @Test
