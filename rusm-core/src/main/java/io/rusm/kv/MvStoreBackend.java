@@ -78,8 +78,8 @@ final class MvStoreBackend implements Backend {
     private final MVStore store;
     /** Where commits are made durable between checkpoints; null only while opening. */
     private WriteAheadLog journal;
-    /** The store's own record of the log: the sequence of the last commit a checkpoint holds. */
-    private static final String LOG_MAP = "rusm:log", APPLIED = "applied";
+    /** The store's own record of the log: the sequence of the last commit a checkpoint holds, and the store's id. */
+    private static final String LOG_MAP = "rusm:log", APPLIED = "applied", STORE_ID = "store-id";
     /** A checkpoint also comes once the maps hold this much not written to the store file (their pages in memory). */
     static final int CHECKPOINT_UNSAVED_BYTES = 4 << 20;
     private final ConcurrentHashMap<String, MVMap<String, byte[]>> maps = new ConcurrentHashMap<>();
@@ -148,8 +148,11 @@ final class MvStoreBackend implements Backend {
      * yet (a crash since the last checkpoint), and checkpoints them, so the log starts over.
      */
     private void recover(Path dir) throws IOException {
-        journal = WriteAheadLog.open(dir);
-        Long applied = logState().get(APPLIED);
+        MVMap<String, Long> state = logState();
+        Long id = state.get(STORE_ID);
+        if (id == null) state.put(STORE_ID, id = new java.security.SecureRandom().nextLong()); // kept by the checkpoint below
+        journal = WriteAheadLog.open(dir, id);
+        Long applied = state.get(APPLIED);
         journal.replay(applied == null ? 0 : applied, payload -> {
             for (Op op : Op.decode(payload)) op.applyTo(map(op.namespace()));
         });

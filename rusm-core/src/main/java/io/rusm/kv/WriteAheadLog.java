@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  * over.
  *
  * <p><b>Which records count.</b> Each record carries a sequence number, one more than the record
- * before it, and a CRC32C of its sequence, length and payload. Reading from the start, the log is
+ * before it, and a CRC32C of the store's id, its sequence, length and payload (so a log left
+ * beside another store file, say one deleted and created anew, holds nothing for it). Reading from the start, the log is
  * the chain of valid records each one after the other; it ends at the first that is not (a torn
  * write, the zeros of a new file, or a record of the pass before the last checkpoint, whose
  * sequence is lower). So a record is part of the log only if every record before it was made
@@ -43,19 +44,22 @@ final class WriteAheadLog implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    /** The id of the store file this log belongs to: part of every record's CRC. */
+    private final long storeId;
     private int position;
     private long lastSequence;
 
-    private WriteAheadLog(Path file, FileChannel channel) {
+    private WriteAheadLog(Path file, FileChannel channel, long storeId) {
         this.file = file;
         this.channel = channel;
+        this.storeId = storeId;
     }
 
     /**
      * Opens the log in {@code directory}, creating it at full size (zeros, synced, and its
      * directory entry synced) if it is missing or short; then call {@link #replay}.
      */
-    static WriteAheadLog open(Path directory) throws IOException {
+    static WriteAheadLog open(Path directory, long storeId) throws IOException {
         Path file = directory.resolve(FILE_NAME);
         FileChannel channel = FilePath.get("retry:" + file).open("rw");
         try {
@@ -73,7 +77,7 @@ final class WriteAheadLog implements AutoCloseable {
             channel.close();
             throw e;
         }
-        return new WriteAheadLog(file, channel);
+        return new WriteAheadLog(file, channel, storeId);
     }
 
     /** A new file's directory entry, so the file itself survives a power loss. */
@@ -105,7 +109,7 @@ final class WriteAheadLog implements AutoCloseable {
             if (last >= 0 && sequence != last + 1) break; // the pass before the last checkpoint
             ByteBuffer payload = ByteBuffer.allocate(length);
             if (!readFully(payload, at + HEADER)) break;
-            if (crc(sequence, length, payload.array()) != crc) break; // torn
+            if (crc(sequence, length, payload.array()) != crc) break; // torn, or another store's
             if (sequence > applied) apply.accept(payload.flip());
             last = sequence;
             at += HEADER + length;
@@ -174,9 +178,9 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private static int crc(long sequence, int length, byte[] payload) {
+    private int crc(long sequence, int length, byte[] payload) {
         CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(12).putLong(sequence).putInt(length).flip());
+        crc.update(ByteBuffer.allocate(20).putLong(storeId).putLong(sequence).putInt(length).flip());
         crc.update(payload, 0, length);
         return (int) crc.getValue();
     }

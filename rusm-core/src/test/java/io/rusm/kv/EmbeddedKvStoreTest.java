@@ -97,6 +97,19 @@ class EmbeddedKvStoreTest {
     }
 
     @Test
+    void aStoreFileCreatedAnewBesideAnOldLogStartsEmpty() throws Exception {
+        MvStoreBackend backend = MvStoreBackend.open(dir);
+        Backend.Transaction tx = backend.begin();
+        tx.put("ns", "k", "1".getBytes(StandardCharsets.UTF_8));
+        tx.commit(); // in the log only
+        backend.crash();
+        Files.delete(dir.resolve(MvStoreBackend.FILE_NAME)); // an operator's reset, the log left behind
+        try (KvStore store = KvStore.embedded(dir)) {
+            assertThat(store.forComponent("ns").keys("")).as("nothing of the old store comes back").isEmpty();
+        }
+    }
+
+    @Test
     void aWriteLargerThanTheLogGoesStraightToTheStoreFile() throws Exception {
         String big = "x".repeat(WriteAheadLog.CAPACITY + 1);
         MvStoreBackend backend = MvStoreBackend.open(dir);

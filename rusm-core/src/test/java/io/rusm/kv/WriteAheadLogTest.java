@@ -27,7 +27,7 @@ class WriteAheadLogTest {
 
     @Test
     void aNewLogHasItsFullSizeAtOnceAndHoldsNothing() throws IOException {
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 0)).isEmpty();
             assertThat(log.lastSequence()).isZero();
         }
@@ -37,41 +37,41 @@ class WriteAheadLogTest {
 
     @Test
     void recordsComeBackInOrderAfterAReopenAndThoseAppliedAreSkipped() throws IOException {
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             log.replay(0, p -> {});
             for (int i = 1; i <= 5; i++) log.append(bytes("r" + i));
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 0)).containsExactly("r1", "r2", "r3", "r4", "r5");
             assertThat(log.lastSequence()).isEqualTo(5);
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 3)).as("the store holds 1..3 already").containsExactly("r4", "r5");
             log.append(bytes("r6")); // continues the chain after r5
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 3)).containsExactly("r4", "r5", "r6");
         }
     }
 
     @Test
     void afterAStartOverTheOlderPassIsNotReplayed() throws IOException {
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             log.replay(0, p -> {});
             for (int i = 1; i <= 6; i++) log.append(bytes("old-" + i + "-with-a-longer-payload"));
             log.startOver(); // a checkpoint made 1..6 durable in the store
             log.append(bytes("new-7"));
             log.append(bytes("new-8"));
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 6)).as("the old pass's records lie after new-8 in the file").containsExactly("new-7", "new-8");
             assertThat(log.lastSequence()).isEqualTo(8);
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             log.replay(8, p -> {});
             log.startOver(); // checkpointed again, nothing appended since: everything in the file is old
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 8)).isEmpty();
             assertThat(log.lastSequence()).isEqualTo(8);
         }
@@ -79,7 +79,7 @@ class WriteAheadLogTest {
 
     @Test
     void aTornRecordEndsTheLog() throws IOException {
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             log.replay(0, p -> {});
             log.append(bytes("first"));
             log.append(bytes("second"));
@@ -90,19 +90,31 @@ class WriteAheadLogTest {
         try (FileChannel file = FileChannel.open(dir.resolve(WriteAheadLog.FILE_NAME), StandardOpenOption.WRITE)) {
             file.write(ByteBuffer.wrap(new byte[]{0}), lastByte);
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 0)).containsExactly("first", "second");
             assertThat(log.lastSequence()).isEqualTo(2);
             log.append(bytes("third again")); // written over the torn one, with its sequence
         }
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             assertThat(replay(log, 0)).containsExactly("first", "second", "third again");
         }
     }
 
     @Test
+    void aLogLeftBesideAnotherStoreHoldsNothingForIt() throws IOException {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
+            log.replay(0, p -> {});
+            log.append(bytes("of store 42"));
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 43)) {
+            assertThat(replay(log, 0)).isEmpty();
+            assertThat(log.lastSequence()).isZero();
+        }
+    }
+
+    @Test
     void aRecordFitsOnlyBeforeTheEndOfTheFile() throws IOException {
-        try (WriteAheadLog log = WriteAheadLog.open(dir)) {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 42)) {
             log.replay(0, p -> {});
             int big = WriteAheadLog.CAPACITY / 2;
             assertThat(log.fits(big)).isTrue();
