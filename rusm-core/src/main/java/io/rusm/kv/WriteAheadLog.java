@@ -1,8 +1,8 @@
 package io.rusm.kv;
 
+import org.h2.mvstore.DataUtils;
 import org.h2.store.fs.FilePath;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -68,7 +68,7 @@ final class WriteAheadLog implements AutoCloseable {
                 ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
                 for (long at = channel.size(); at < CAPACITY; at += zeros.capacity()) {
                     zeros.clear().limit((int) Math.min(zeros.capacity(), CAPACITY - at));
-                    writeFully(channel, zeros, at);
+                    DataUtils.writeFully(channel, at, zeros);
                 }
                 channel.force(true);
                 syncDirectory(directory);
@@ -98,9 +98,8 @@ final class WriteAheadLog implements AutoCloseable {
         int at = 0;
         long last = -1;
         while (at + HEADER <= CAPACITY) {
-            header.clear();
-            if (!readFully(header, at)) break;
-            header.flip();
+            // the file is at least CAPACITY long (open), so these reads never reach its end
+            DataUtils.readFully(channel, at, header.clear());
             if (header.getInt() != MAGIC) break;
             long sequence = header.getLong();
             int length = header.getInt();
@@ -108,9 +107,9 @@ final class WriteAheadLog implements AutoCloseable {
             if (length < 0 || length > CAPACITY - at - HEADER) break;
             if (last >= 0 && sequence != last + 1) break; // the pass before the last checkpoint
             ByteBuffer payload = ByteBuffer.allocate(length);
-            if (!readFully(payload, at + HEADER)) break;
+            DataUtils.readFully(channel, at + HEADER, payload);
             if (crc(sequence, length, payload.array()) != crc) break; // torn, or another store's
-            if (sequence > applied) apply.accept(payload.flip());
+            if (sequence > applied) apply.accept(payload);
             last = sequence;
             at += HEADER + length;
         }
@@ -142,7 +141,7 @@ final class WriteAheadLog implements AutoCloseable {
         long sequence = lastSequence + 1;
         ByteBuffer record = ByteBuffer.allocate(HEADER + payload.length);
         record.putInt(MAGIC).putLong(sequence).putInt(payload.length).putInt(crc(sequence, payload.length, payload)).put(payload).flip();
-        writeFully(channel, record, position);
+        DataUtils.writeFully(channel, position, record);
         channel.force(false); // the file's size never changes: data only
         position += record.capacity();
         lastSequence = sequence;
@@ -161,21 +160,6 @@ final class WriteAheadLog implements AutoCloseable {
     @Override
     public String toString() {
         return file.toString();
-    }
-
-    private boolean readFully(ByteBuffer into, long at) throws IOException {
-        while (into.hasRemaining()) {
-            int n = channel.read(into, at + into.position());
-            if (n < 0) return false;
-        }
-        return true;
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer from, long at) throws IOException {
-        long start = at - from.position();
-        while (from.hasRemaining()) {
-            if (channel.write(from, start + from.position()) < 0) throw new EOFException(channel.toString());
-        }
     }
 
     private int crc(long sequence, int length, byte[] payload) {
