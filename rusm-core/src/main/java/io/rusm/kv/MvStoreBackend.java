@@ -54,11 +54,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * chunk (about 16 KB: the rewritten leaf, its parents and the layout page) per commit, that kept
  * 45 s of commits in the file: 330 MB after 20,000 puts to 1,000 keys. Here every store commit is
  * followed by an fsync before the next, so a chunk is dead only once a newer one is durable, and
- * the retention time is 0: dead chunks' space is reused at the next checkpoint. Reads register the version they read ({@link MVStore#registerVersionUsage()}),
- * so no chunk a read may still need is overwritten under it. Live pages of sparse chunks are
- * moved forward by a small compaction step after every checkpoint ({@value #STEP_WRITE_BYTES}
- * bytes at most, written by the next one), which keeps the chunks dense; when the store is idle, a
- * file much larger than its chunks is compacted and truncated. The log never grows.
+ * the retention time is 0: dead chunks' space is reused at the next checkpoint. Reads register
+ * the version they read ({@link MVStore#registerVersionUsage()}), so no chunk a read may still
+ * need is overwritten under it. Live pages of sparse chunks are moved forward by a small
+ * compaction step after every checkpoint that commits need, and when idle ({@value #STEP_WRITE_BYTES}
+ * bytes at most, written by the next checkpoint), which keeps the chunks dense; when the store is
+ * idle, a file much larger than its chunks is compacted and truncated. The log never grows.
  * Measured (README, BENCHMARKS.md): 1,000,000 puts over 1,000 keys leave a file of about 0.1 MB.
  */
 final class MvStoreBackend implements Backend {
@@ -78,6 +79,8 @@ final class MvStoreBackend implements Backend {
     private final MVStore store;
     /** Where commits are made durable between checkpoints; null only while opening. */
     private WriteAheadLog journal;
+    /** The store's own record of the log (below); null only while opening. */
+    private MVMap<String, Long> logState;
     /** The store's own record of the log: the sequence of the last commit a checkpoint holds, and the store's id. */
     private static final String LOG_MAP = "rusm:log", APPLIED = "applied", STORE_ID = "store-id";
     /** A checkpoint also comes once the maps hold this much not written to the store file (their pages in memory). */
@@ -148,14 +151,12 @@ final class MvStoreBackend implements Backend {
      * yet (a crash since the last checkpoint), and checkpoints them, so the log starts over.
      */
     private void recover(Path dir) throws IOException {
-        MVMap<String, Long> state = logState();
-        Long id = state.get(STORE_ID);
-        if (id == null) state.put(STORE_ID, id = new java.security.SecureRandom().nextLong()); // kept by the checkpoint below
+        logState = store.openMap(LOG_MAP, new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE));
+        Long id = logState.get(STORE_ID);
+        if (id == null) logState.put(STORE_ID, id = new java.security.SecureRandom().nextLong()); // kept by the checkpoint below
         journal = WriteAheadLog.open(dir, id);
-        Long applied = state.get(APPLIED);
-        journal.replay(applied == null ? 0 : applied, payload -> {
-            for (Op op : Op.decode(payload)) op.applyTo(map(op.namespace()));
-        });
+        Long applied = logState.get(APPLIED);
+        journal.replay(applied == null ? 0 : applied, payload -> apply(Op.decode(payload)));
         checkpoint();
     }
 
@@ -233,9 +234,12 @@ final class MvStoreBackend implements Backend {
                     commitThroughStore(ops); // larger than the whole log: straight into the store file
                     return;
                 }
-                if (!journal.fits(payload.length) || store.getUnsavedMemory() > CHECKPOINT_UNSAVED_BYTES) checkpoint();
+                if (!journal.fits(payload.length) || store.getUnsavedMemory() > CHECKPOINT_UNSAVED_BYTES) {
+                    checkpoint();
+                    compactionStep();
+                }
                 journal.append(payload);
-                for (Op op : ops) op.applyTo(map(op.namespace()));
+                apply(ops);
             }
 
             @Override
@@ -243,6 +247,10 @@ final class MvStoreBackend implements Backend {
                 // nothing reached the maps (see commit)
             }
         };
+    }
+
+    private void apply(List<Op> ops) {
+        for (Op op : ops) op.applyTo(map(op.namespace()));
     }
 
     private boolean exists(String namespace, String key) {
@@ -271,23 +279,18 @@ final class MvStoreBackend implements Backend {
 
     /**
      * Writes everything the maps hold to the store file and syncs it, with the log's sequence, so
-     * the log can start over; then a small compaction step (below). Under the commit turn.
+     * the log can start over. Under the commit turn.
      */
     private void checkpoint() {
-        logState().put(APPLIED, journal.lastSequence());
+        logState.put(APPLIED, journal.lastSequence());
         store.commit();
         store.sync();
         journal.startOver();
         checkpoints.incrementAndGet();
-        compactionStep();
-    }
-
-    private MVMap<String, Long> logState() {
-        return store.openMap(LOG_MAP, new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE));
     }
 
     /**
-     * After each checkpoint was synced: rewrites the live pages of sparse chunks into the current
+     * After each checkpoint a commit needed, and when idle: rewrites the live pages of sparse chunks into the current
      * version (at most {@value #STEP_WRITE_BYTES} bytes), which the next checkpoint writes and syncs;
      * their old chunks die then, and their space is reused by the checkpoints after. Nothing here
      * is acknowledged to anyone, so a crash in between loses nothing: the rewritten pages are
@@ -307,19 +310,16 @@ final class MvStoreBackend implements Backend {
     }
 
     /**
-     * When nothing has been written for a while: writes what the last compaction step
-     * rewrote, and, if the file is much larger than its chunks (after a burst, or a file grown by
-     * an older version), moves up to {@value #SHRINK_MOVE_BYTES} bytes of chunks down and truncates it.
+     * When nothing has been written for a while: a compaction step, then a checkpoint of the log's
+     * commits and of what the steps rewrote, and, if the file is much larger than its chunks (after
+     * a burst, or a file grown by an older version), moves up to {@value #SHRINK_MOVE_BYTES} bytes
+     * of chunks down and truncates it.
      */
     @Override
     public void idle() {
-        if (!COMPACTION) return;
-        if (store.hasUnsavedChanges()) checkpoint(); // the log's commits, then the last step's rewrites
-        if (store.compact(COMPACT_FILL_RATE, STEP_WRITE_BYTES)) {
-            compactions.incrementAndGet();
-            checkpoint();
-        }
-        if (store.getFileStore() instanceof RandomAccessStore file && store.getFillRate() < SHRINK_BELOW_FILE_FILL) {
+        compactionStep();
+        if (store.hasUnsavedChanges()) checkpoint();
+        if (COMPACTION && store.getFileStore() instanceof RandomAccessStore file && store.getFillRate() < SHRINK_BELOW_FILE_FILL) {
             // moves chunks into the holes and truncates; syncs before it overwrites or truncates anything
             file.compactMoveChunks(SHRINK_BELOW_FILE_FILL, SHRINK_MOVE_BYTES, store);
             compactions.incrementAndGet();
