@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded store's file stays within a small multiple of its live data however often keys are
- * overwritten (and its log keeps its fixed size) (it grew by ~16 KB per group commit before: 330 MB after 20,000 puts to 1,000 keys),
- * reopens fast after a crash, and a file grown by an older version shrinks once the writer is idle.
+ * overwritten (it grew by ~16 KB per group commit before: 330 MB after 20,000 puts to 1,000 keys)
+ * and its log keeps its fixed size; the store reopens fast after a crash, and a file grown by an older version shrinks once the writer is idle.
  * The full-size run (1,000,000 puts) is {@code KvChurnBench} in rusm-bench.
  */
 @Timeout(120)
