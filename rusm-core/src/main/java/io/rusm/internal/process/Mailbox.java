@@ -34,6 +34,7 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        if (SpinWait.MISSES_TO_REST + SpinWait.REST > Byte.MAX_VALUE) throw new ExceptionInInitializerError("spin records no longer fit a byte");
     }
 
     /** Result of an offer. */
@@ -65,8 +66,12 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
     private int parks;
     /** {@link Hibernation}'s own: {@link #parks} at its last look, and looks in a row that found it unchanged. */
     int sweptParks, idleLooks;
-    /** {@link SpinWait}'s records: of the consumer's spins for the next message, and of callers' spins for the owner's replies. */
-    int messageSpins, replySpins;
+    /**
+     * {@link SpinWait}'s records: of the consumer's spins for the next message, and of callers' spins
+     * for the owner's replies. Bytes (a record is at most {@code MISSES_TO_REST + REST}): with them
+     * the mailbox is 136 bytes, not 144.
+     */
+    byte messageSpins, replySpins;
 
     /** The mailbox of {@code owner}, whose current fiber ({@link Process#fiber()}) is its consumer. */
     Mailbox(int capacity, Process owner) {
@@ -98,8 +103,8 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
                 return Offer.FULL;
             }
         }
-        Node added = enqueue(envelope);
-        if (closed && revoke(added)) {
+        enqueue(envelope);
+        if (closed && revoke(envelope)) {
             // Raced with close(): the envelope would otherwise sit in a dead mailbox.
             OFFERED.getAndAdd(this, -1);
             return Offer.CLOSED;
@@ -136,10 +141,12 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
             if (e != null) return e;
             if (closed || owner.isDead()) return null;
             if (owner.hibernateLooks == 0) { // hibernate-after zero: let the fiber go whenever the mailbox is empty
+                letGoOfLast();
                 if (fallAsleep()) return HIBERNATED;
                 continue;
             }
             if (spinForMessage()) continue;
+            letGoOfLast(); // an idle process holds no message it has handled
             state = PARKED;
             e = dequeue();
             if (e != null || closed || owner.isDead()) {
@@ -160,14 +167,14 @@ public final class Mailbox extends MessageQueue implements SpinWait.Condition {
     /** The consumer spins for its next message if its recent spins say it pays: true when one (or the close) came. */
     private boolean spinForMessage() {
         int before = messageSpins, r = SpinWait.until(this, before);
-        if (SpinWait.record(r) != before) messageSpins = SpinWait.record(r);
+        if (SpinWait.record(r) != before) messageSpins = (byte) SpinWait.record(r);
         return r == SpinWait.MET;
     }
 
     /** A caller of the owner spins for {@code reply} if recent callers' spins say it pays: true when it came. */
     boolean spinForReply(SyncCall reply) {
         int before = replySpins, r = SpinWait.until(reply, before);
-        if (SpinWait.record(r) != before) replySpins = SpinWait.record(r); // written only on a change: many callers share it
+        if (SpinWait.record(r) != before) replySpins = (byte) SpinWait.record(r); // written only on a change: many callers share it
         return r == SpinWait.MET;
     }
 

@@ -32,7 +32,7 @@ final class SpinWait {
     static final long NANOS = Long.getLong("rusm.spin-nanos", 5_000);
     /** Spins in a row that found nothing within their bound, after which a site rests. */
     static final int MISSES_TO_REST = 4;
-    /** Waits a resting site parks without a spin before it tries one again. */
+    /** Waits a resting site parks without a spin before it tries one again (a record stays within a byte: the mailbox keeps bytes). */
     static final int REST = 64;
     /** What {@link #until(Condition, int, long)} returns when the condition was met. */
     static final int MET = -1;

@@ -44,17 +44,82 @@ class MessageQueueTest {
         Queue q = new Queue();
         Envelope a = new Envelope("a", false), b = new Envelope("b", false), c = new Envelope("c", false);
         q.enqueue(a);
-        MessageQueue.Node nb = q.enqueue(b);
+        q.enqueue(b);
         q.enqueue(c);
-        assertThat(MessageQueue.revoke(nb)).isTrue();
-        assertThat(MessageQueue.revoke(nb)).as("revoked once").isFalse();
+        assertThat(q.revoke(b)).isTrue();
+        assertThat(q.revoke(b)).as("revoked once").isFalse();
         assertThat(q.dequeue()).isSameAs(a);
         assertThat(q.dequeue()).isSameAs(c);
         assertThat(q.dequeue()).isNull();
 
-        MessageQueue.Node nd = q.enqueue(new Envelope("d", false));
-        assertThat(q.dequeue()).isNotNull();
-        assertThat(MessageQueue.revoke(nd)).as("already taken").isFalse();
+        Envelope d = new Envelope("d", false);
+        q.enqueue(d);
+        assertThat(q.dequeue()).isSameAs(d);
+        assertThat(q.revoke(d)).as("already taken").isFalse();
+    }
+
+    @Test
+    void an_idle_consumer_holds_no_message_it_took() {
+        Queue q = new Queue();
+        Envelope a = new Envelope("a", false);
+        q.enqueue(a);
+        assertThat(q.dequeue()).isSameAs(a);
+        assertThat(q.head).as("the message being handled is the head").isSameAs(a);
+        q.letGoOfLast();
+        assertThat(q.head).as("back to the stub").isNotSameAs(a);
+        assertThat(q.head.message()).isNull();
+        assertThat(a.next).as("nothing of the queue reachable from it").isIn(null, a);
+        assertThat(q.hasNext()).isFalse();
+
+        Envelope b = new Envelope("b", false), c = new Envelope("c", false);
+        q.enqueue(b);
+        q.letGoOfLast(); // a message is there: nothing to let go of
+        q.enqueue(c);
+        assertThat(q.dequeue()).isSameAs(b);
+        assertThat(q.dequeue()).isSameAs(c);
+        assertThat(q.dequeue()).isNull();
+        q.letGoOfLast();
+        q.letGoOfLast(); // twice in a row: still the stub
+        assertThat(q.dequeue()).isNull();
+        Envelope d = new Envelope("d", false);
+        q.enqueue(d);
+        assertThat(q.dequeue()).isSameAs(d);
+    }
+
+    @Test
+    void letting_go_between_takes_races_producers_without_losing_or_repeating_a_message() throws Exception {
+        int producers = 3, perProducer = 100_000;
+        Queue q = new Queue();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            threads.add(Thread.ofPlatform().start(() -> {
+                await(go);
+                for (int i = 0; i < perProducer; i++) {
+                    q.enqueue(new Envelope(new int[] {id, i}, false));
+                    if (i % 64 == 0) Thread.yield(); // let the queue run empty now and then
+                }
+            }));
+        }
+        int[] next = new int[producers];
+        int total = producers * perProducer, got = 0;
+        go.countDown();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (got < total && System.nanoTime() < deadline) {
+            Envelope e = q.dequeue();
+            if (e == null) {
+                q.letGoOfLast(); // on every empty look: the swap races the producers' exchanges
+                continue;
+            }
+            int[] m = (int[]) e.message();
+            assertThat(m[1]).as("producer %d in order, none lost or repeated", m[0]).isEqualTo(next[m[0]]);
+            next[m[0]]++;
+            got++;
+        }
+        for (Thread t : threads) t.join(30_000);
+        assertThat(got).isEqualTo(total);
+        assertThat(q.dequeue()).isNull();
     }
 
     @Test
@@ -76,8 +141,8 @@ class MessageQueueTest {
                 for (int i = 0; i < perProducer; i++) {
                     Envelope e = new Envelope(id * perProducer + i, false);
                     mine.add(e);
-                    MessageQueue.Node n = q.enqueue(e);
-                    if (i % 7 == 0 && MessageQueue.revoke(n)) revoked.put(e, true); // some race the takers
+                    q.enqueue(e);
+                    if (i % 7 == 0 && q.revoke(e)) revoked.put(e, true); // some race the takers
                 }
                 all.addAll(mine);
             }));
@@ -89,6 +154,7 @@ class MessageQueueTest {
                 while (true) {
                     Envelope e = q.dequeue();
                     if (e == null) {
+                        if (name.equals("fiber")) q.letGoOfLast(); // as the fiber does before it parks
                         if (!producing.get() && !q.hasNext()) return;
                         Thread.onSpinWait();
                         continue;
