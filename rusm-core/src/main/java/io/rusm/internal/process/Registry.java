@@ -20,7 +20,12 @@ import java.util.function.LongFunction;
  * incarnation 1, never held), so a pid always resolves with one lookup plus an identity check.
  */
 final class Registry {
-    /** One name's state. Mutated only inside {@link ConcurrentHashMap#compute} for that name. */
+    /**
+     * A held name's state. A name no supervisor holds maps to its live process itself (whose pid
+     * carries the last incarnation), so the many processes spawned and never restarted under their
+     * name (keyed services' keys, anonymous ones) cost no slot. Mutated only inside
+     * {@link ConcurrentHashMap#compute} for that name.
+     */
     private static final class Slot {
         volatile Process current;
         long lastIncarnation;
@@ -31,7 +36,8 @@ final class Registry {
         }
     }
 
-    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** Name to its live {@link Process} (held by nobody), or to its {@link Slot}. */
+    private final ConcurrentHashMap<String, Object> slots = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     private final Floors floors = new Floors();
 
@@ -74,34 +80,50 @@ final class Registry {
      */
     Process register(String name, boolean anonymous, LongFunction<Process> create) {
         Process[] made = new Process[1];
-        slots.compute(name, (n, slot) -> {
-            if (slot == null) slot = new Slot(anonymous ? 0 : startFor(name));
-            Process existing = slot.current;
+        slots.compute(name, (n, v) -> {
+            Process existing = current(v);
             if (existing != null && existing.isAlive()) {
                 throw new IllegalStateException("name '" + name + "' is already registered to " + existing.pid);
             }
-            made[0] = create.apply(++slot.lastIncarnation);
             if (existing == null) live.incrementAndGet();
-            slot.current = made[0];
-            return slot;
+            if (v instanceof Slot slot) {
+                made[0] = create.apply(++slot.lastIncarnation);
+                slot.current = made[0];
+                return slot;
+            }
+            long last = existing != null ? existing.pid.incarnation() : anonymous ? 0 : startFor(name);
+            made[0] = create.apply(last + 1);
+            return made[0];
         });
         return made[0];
     }
 
     /** The process ended: its name is free, and forgotten unless a supervisor holds it. */
     void unregister(Process p) {
-        slots.computeIfPresent(p.pid.name(), (name, slot) -> {
-            if (slot.current != p) return slot;
-            slot.current = null;
+        slots.computeIfPresent(p.pid.name(), (name, v) -> {
+            if (current(v) != p) return v;
             live.decrementAndGet();
-            return slot.holds > 0 ? slot : forget(name, slot);
+            if (v instanceof Slot slot) {
+                slot.current = null;
+                if (slot.holds > 0) return slot;
+            }
+            return forget(name, p.pid.incarnation());
         });
     }
 
     /** A supervisor will (re)start processes under {@code name}: keep its incarnation counter. */
     void hold(String name) {
-        slots.compute(name, (n, slot) -> {
-            if (slot == null) slot = new Slot(startFor(name));
+        slots.compute(name, (n, v) -> {
+            Slot slot = switch (v) {
+                case null -> new Slot(startFor(name));
+                case Slot s -> s;
+                case Process p -> { // its live process becomes the slot's
+                    Slot s = new Slot(p.pid.incarnation());
+                    s.current = p;
+                    yield s;
+                }
+                default -> throw new IllegalStateException(String.valueOf(v));
+            };
             slot.holds++;
             return slot;
         });
@@ -109,9 +131,12 @@ final class Registry {
 
     /** A supervisor no longer starts {@code name}; forgotten once no process holds it either. */
     void release(String name) {
-        slots.computeIfPresent(name, (n, slot) -> {
+        slots.computeIfPresent(name, (n, v) -> {
+            if (!(v instanceof Slot slot)) return v; // never held
             if (slot.holds > 0) slot.holds--;
-            return slot.holds > 0 || slot.current != null ? slot : forget(n, slot);
+            if (slot.holds > 0) return slot;
+            Process p = slot.current;
+            return p != null ? p : forget(n, slot.lastIncarnation); // held by nobody: the process alone again
         });
     }
 
@@ -120,14 +145,18 @@ final class Registry {
         return floors.of(name);
     }
 
-    private Slot forget(String name, Slot slot) {
-        if (!name.startsWith("<")) floors.raise(name, slot.lastIncarnation);
+    private Object forget(String name, long lastIncarnation) {
+        if (!name.startsWith("<")) floors.raise(name, lastIncarnation);
         return null;
     }
 
+    /** The process a map value stands for: itself, or its slot's current one (null when none). */
+    private static Process current(Object v) {
+        return v instanceof Process p ? p : v == null ? null : ((Slot) v).current;
+    }
+
     Process byName(String name) {
-        Slot s = slots.get(name);
-        Process p = s == null ? null : s.current;
+        Process p = current(slots.get(name));
         return p != null && p.isAlive() ? p : null;
     }
 
@@ -147,8 +176,8 @@ final class Registry {
 
     List<Process> all() {
         List<Process> out = new ArrayList<>();
-        for (Slot s : slots.values()) {
-            Process p = s.current;
+        for (Object v : slots.values()) {
+            Process p = current(v);
             if (p != null) out.add(p);
         }
         return out;
