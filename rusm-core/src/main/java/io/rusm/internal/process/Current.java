@@ -12,11 +12,6 @@ public final class Current {
     }
 
     /**
-     * Fails with {@link io.rusm.FencedException} when the calling fiber belongs to an incarnation
-     * that has ended: every rusm operation calls this first, so a handler that ignored its kill
-     * can no longer act. Plain threads (no process bound) always pass.
-     */
-    /**
      * Begins an effect ({@link Process#beginAct}) for the calling fiber's process: returns it (to
      * pass to {@link #endAct}), or null on a plain thread; throws {@link io.rusm.FencedException} if
      * the process has ended.
@@ -33,6 +28,11 @@ public final class Current {
         if (acting != null) acting.endAct();
     }
 
+    /**
+     * Fails with {@link io.rusm.FencedException} when the calling fiber belongs to an incarnation
+     * that has ended: every rusm operation calls this first, so a handler that ignored its kill
+     * can no longer act. Plain threads (no process bound) always pass.
+     */
     public static void checkAlive(String operation) {
         if (!PROCESS.isBound()) return;
         Process p = PROCESS.get();
