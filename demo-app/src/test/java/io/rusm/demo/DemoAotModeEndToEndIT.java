@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,9 +48,7 @@ class DemoAotModeEndToEndIT extends DemoEndToEndSuite {
         assertThat(target.resolve("spring-aot/main/classes")).as("process-aot output").isDirectory();
         Path kv = Files.createTempDirectory("rusm-aot-demo-kv-");
         log = ExternalTools.targetDir("aot").resolve("demo.log");
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        port = io.rusm.LoopbackPorts.reserve();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(),
                 "--server.port=" + port, "--spring.profiles.active=demo", "--rusm.kv.path=" + kv.resolve("kv"),

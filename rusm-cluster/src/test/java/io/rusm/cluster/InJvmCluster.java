@@ -4,7 +4,6 @@ import io.rusm.Node;
 import io.rusm.wire.WireServer;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +26,10 @@ final class InJvmCluster implements AutoCloseable {
     final List<Member> members = new ArrayList<>();
 
     /** Room for {@code size} members, each on a free membership port (all listed to every member). */
-    InJvmCluster(String name, int size) throws IOException {
+    InJvmCluster(String name, int size) {
         this.name = name;
-        for (int i = 0; i < size; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                addresses.add("127.0.0.1:" + s.getLocalPort());
-            }
-        }
+        // Outside the ephemeral range: the members dialling each other must not take a later member's port.
+        for (int i = 0; i < size; i++) addresses.add("127.0.0.1:" + io.rusm.LoopbackPorts.reserve());
     }
 
     /** Keeps {@code resource} to close with the cluster. */

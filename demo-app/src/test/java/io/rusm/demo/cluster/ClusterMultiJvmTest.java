@@ -13,7 +13,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -119,10 +118,9 @@ class ClusterMultiJvmTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** Outside the ephemeral range, so no connection's local port takes it before its server binds. */
+    private static int freePort() {
+        return io.rusm.LoopbackPorts.reserve();
     }
 
     @BeforeAll

@@ -19,8 +19,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -46,10 +46,9 @@ class RusmClusterConfigurationTests {
                         "rusm.wire.port=" + freePort(), "rusm.cluster.failure-timeout=2s");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** Outside the ephemeral range, so no connection's local port takes it before its server binds. */
+    private static int freePort() {
+        return io.rusm.LoopbackPorts.reserve();
     }
 
     private static DataSource h2() {
