@@ -40,13 +40,18 @@ class RegistryTest {
                 new Process(null, new Pid("test", name, incarnation), incarnation, m -> m, 16, false, -1));
     }
 
-    /** Marks {@code p} dead (what its ending does first) and unregisters it, as its ending does. */
-    private void end(Process p) {
+    /** Marks {@code p} dead with {@code reason}: what its ending does first, before it unregisters it. */
+    private static void markDead(Process p, ExitReason reason) {
         try {
-            EXIT_REASON.set(p, ExitReason.NORMAL);
+            EXIT_REASON.set(p, reason);
         } catch (IllegalAccessException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** Marks {@code p} dead and unregisters it, as its ending does. */
+    private void end(Process p) {
+        markDead(p, ExitReason.NORMAL);
         registry.unregister(p);
     }
 
@@ -95,11 +100,7 @@ class RegistryTest {
     @Test
     void a_dead_process_not_yet_unregistered_is_replaced_and_its_late_unregister_changes_nothing() {
         Process c1 = register("c");
-        try {
-            EXIT_REASON.set(c1, ExitReason.KILLED);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        }
+        markDead(c1, ExitReason.KILLED);
         Process c2 = register("c"); // its ending has not unregistered it yet
         assertThat(c2.pid().incarnation()).isEqualTo(2);
         registry.unregister(c1);
@@ -180,11 +181,7 @@ class RegistryTest {
 
     /** Marks {@code dead} dead and registers its successor before the ending unregisters it. */
     private Process replaceDead(Process dead, String name) {
-        try {
-            EXIT_REASON.set(dead, ExitReason.NORMAL);
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        }
+        markDead(dead, ExitReason.NORMAL);
         Process next = register(name);
         registry.unregister(dead);
         return next;
