@@ -1,5 +1,6 @@
 package io.rusm.demo;
 
+import io.rusm.LoopbackPorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class DemoAotModeEndToEndIT extends DemoEndToEndSuite {
         assertThat(target.resolve("spring-aot/main/classes")).as("process-aot output").isDirectory();
         Path kv = Files.createTempDirectory("rusm-aot-demo-kv-");
         log = ExternalTools.targetDir("aot").resolve("demo.log");
-        port = io.rusm.LoopbackPorts.reserve();
+        port = LoopbackPorts.reserve();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(),
                 "--server.port=" + port, "--spring.profiles.active=demo", "--rusm.kv.path=" + kv.resolve("kv"),

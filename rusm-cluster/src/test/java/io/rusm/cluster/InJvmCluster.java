@@ -1,5 +1,6 @@
 package io.rusm.cluster;
 
+import io.rusm.LoopbackPorts;
 import io.rusm.Node;
 import io.rusm.wire.WireServer;
 
@@ -29,7 +30,7 @@ final class InJvmCluster implements AutoCloseable {
     InJvmCluster(String name, int size) {
         this.name = name;
         // Outside the ephemeral range: the members dialling each other must not take a later member's port.
-        for (int i = 0; i < size; i++) addresses.add("127.0.0.1:" + io.rusm.LoopbackPorts.reserve());
+        for (int i = 0; i < size; i++) addresses.add("127.0.0.1:" + LoopbackPorts.reserve());
     }
 
     /** Keeps {@code resource} to close with the cluster. */

@@ -1,5 +1,6 @@
 package io.rusm.demo.cluster;
 
+import io.rusm.LoopbackPorts;
 import io.rusm.kv.LocalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,17 +119,12 @@ class ClusterMultiJvmTest {
         }
     }
 
-    /** Outside the ephemeral range, so no connection's local port takes it before its server binds. */
-    private static int freePort() {
-        return io.rusm.LoopbackPorts.reserve();
-    }
-
     @BeforeAll
     void startCluster() throws Exception {
         postgres = LocalPostgres.start();
         List<String> members = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
-            nodes[i] = new Instance(i, freePort(), freePort(), freePort());
+            nodes[i] = new Instance(i, LoopbackPorts.reserve(), LoopbackPorts.reserve(), LoopbackPorts.reserve());
             members.add("127.0.0.1:" + nodes[i].clusterPort);
         }
         for (Instance n : nodes) n.start(String.join(",", members));

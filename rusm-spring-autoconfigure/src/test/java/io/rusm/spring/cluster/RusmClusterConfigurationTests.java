@@ -1,5 +1,6 @@
 package io.rusm.spring.cluster;
 
+import io.rusm.LoopbackPorts;
 import io.rusm.Node;
 import io.rusm.cluster.RusmCluster;
 import io.rusm.spring.RusmAutoConfiguration;
@@ -19,8 +20,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -42,13 +43,8 @@ class RusmClusterConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(RusmAutoConfiguration.class, RusmKvAutoConfiguration.class,
                         RusmWireAutoConfiguration.class, RusmClusterAutoConfiguration.class))
                 .withUserConfiguration(DurableCounterConfig.class)
-                .withPropertyValues("rusm.kv.path=" + dir, "rusm.cluster.enabled=true", "rusm.cluster.port=" + freePort(),
-                        "rusm.wire.port=" + freePort(), "rusm.cluster.failure-timeout=2s");
-    }
-
-    /** Outside the ephemeral range, so no connection's local port takes it before its server binds. */
-    private static int freePort() {
-        return io.rusm.LoopbackPorts.reserve();
+                .withPropertyValues("rusm.kv.path=" + dir, "rusm.cluster.enabled=true", "rusm.cluster.port=" + LoopbackPorts.reserve(),
+                        "rusm.wire.port=" + LoopbackPorts.reserve(), "rusm.cluster.failure-timeout=2s");
     }
 
     private static DataSource h2() {
@@ -87,7 +83,7 @@ class RusmClusterConfigurationTests {
                 .withUserConfiguration(TallyConfig.class)
                 .withBean(DataSource.class, () -> db)
                 .withPropertyValues("rusm.kv.store=jdbc", "rusm.components.tally.placement=keyed", "rusm.cluster.enabled=true",
-                        "rusm.cluster.port=" + freePort(), "rusm.wire.port=" + freePort(), "rusm.cluster.failure-timeout=2s")
+                        "rusm.cluster.port=" + LoopbackPorts.reserve(), "rusm.wire.port=" + LoopbackPorts.reserve(), "rusm.cluster.failure-timeout=2s")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     TallyClient tally = context.getBean(TallyClient.class);
@@ -115,7 +111,7 @@ class RusmClusterConfigurationTests {
                                 RusmWireAutoConfiguration.class, RusmClusterAutoConfiguration.class))
                         .withUserConfiguration(TallyConfig.class)
                         .withPropertyValues("rusm.kv.path=" + dir, "rusm.components.tally.placement=keyed", "rusm.cluster.enabled=true",
-                                "rusm.cluster.port=" + freePort(), "rusm.wire.port=" + freePort()),
+                                "rusm.cluster.port=" + LoopbackPorts.reserve(), "rusm.wire.port=" + LoopbackPorts.reserve()),
                 "rusm.kv.store", a -> assertThat(a.getDescription()).contains("keyed service 'tally'").contains("embedded"));
     }
 
@@ -133,7 +129,7 @@ class RusmClusterConfigurationTests {
 
     @Test
     void aMemberListOfWhichNobodyAnswers() throws IOException {
-        int nobody = freePort(); // closed again: nothing listens there
+        int nobody = LoopbackPorts.reserve(); // closed again: nothing listens there
         assertFailure(app().withPropertyValues("rusm.cluster.members=127.0.0.1:" + nobody), "rusm.cluster.members",
                 a -> assertThat(a.getDescription()).contains("answered"));
     }
